@@ -2331,74 +2331,6 @@ pub mod assets {
     use crate::types::*;
     pub use crate::builder::{GetItAssets, GetItAssetById};
     #[cfg(feature = "assets")]
-    ///`AssignedWarehouse`
-    ///
-    /// Used by:
-    /// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
-    /// - `get_it_assets` (`GET /rest/v2/it/assets`)
-    #[derive(Clone, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AssignedWarehouse {
-        /// `address`: [`DeliveryAddress`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub address: ::std::option::Option<DeliveryAddress>,
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `name`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `ownership`: [`AssignedWarehouseOwnership`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub ownership: ::std::option::Option<AssignedWarehouseOwnership>,
-        /// `warehouse_type`: [`WarehouseType`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub warehouse_type: ::std::option::Option<WarehouseType>,
-    }
-    #[cfg(feature = "assets")]
-    redacted_debug!(
-        AssignedWarehouse { address => hide, id => show, name => show, ownership => show,
-        warehouse_type => show }
-    );
-    #[cfg(feature = "assets")]
-    lean_de!(
-        AssignedWarehouse { address : ::std::option::Option < DeliveryAddress > =
-        "address" => opt, id : ::std::option::Option < ::std::string::String > = "id" =>
-        opt, name : ::std::option::Option < ::std::string::String > = "name" => opt,
-        ownership : ::std::option::Option < AssignedWarehouseOwnership > = "ownership" =>
-        opt, warehouse_type : ::std::option::Option < WarehouseType > = "warehouse_type"
-        => opt }
-    );
-    #[cfg(feature = "assets")]
-    lean_ser!(
-        AssignedWarehouse { address = "address" =>
-        (unless::std::option::Option::is_none), id = "id" =>
-        (unless::std::option::Option::is_none), name = "name" =>
-        (unless::std::option::Option::is_none), ownership = "ownership" =>
-        (unless::std::option::Option::is_none), warehouse_type = "warehouse_type" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "assets")]
-    open_enum!(
-        AssignedWarehouseOwnership, Unknown { Deel = "DEEL", Organization =
-        "ORGANIZATION" }
-    );
-    #[cfg(feature = "assets")]
     ///`GetItAssetByIdResponse`
     ///
     /// Used by:
@@ -2605,132 +2537,6 @@ pub mod assets {
     #[cfg(feature = "assets")]
     open_enum!(GetItAssetsStatus, Unknown { Active = "ACTIVE", Archived = "ARCHIVED" });
     #[cfg(feature = "assets")]
-    open_enum!(
-        Grade, Unknown { A = "A", B = "B", C = "C", D = "D", F = "F", New = "NEW" }
-    );
-    #[cfg(feature = "assets")]
-    ///`ItAsset`
-    ///
-    /// Used by:
-    /// - `get_it_assets` (`GET /rest/v2/it/assets`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ItAsset {
-        /// `assigned_user`: [`AssignedUser`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub assigned_user: ::std::option::Option<AssignedUser>,
-        /// `assigned_warehouse`: [`AssignedWarehouse`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub assigned_warehouse: ::std::option::Option<AssignedWarehouse>,
-        /// `created_at`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// `grade`: [`Grade`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub grade: ::std::option::Option<Grade>,
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `location`: [`Location`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub location: ::std::option::Option<Location>,
-        /// `ownership`: [`Ownership`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub ownership: ::std::option::Option<Ownership>,
-        /// `product`: [`ItAssetProduct`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub product: ::std::option::Option<ItAssetProduct>,
-        /// `purchase_date`: string (date); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub purchase_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-        /// `purchase_value`: [`PurchaseValue`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub purchase_value: ::std::option::Option<PurchaseValue>,
-        /// `serial_number`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub serial_number: ::std::option::Option<::std::string::String>,
-        /// `status`: [`ItAssetStatus`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub status: ::std::option::Option<ItAssetStatus>,
-        /// `updated_at`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    }
-    #[cfg(feature = "assets")]
-    lean_de!(
-        ItAsset { assigned_user : ::std::option::Option < AssignedUser > =
-        "assigned_user" => opt, assigned_warehouse : ::std::option::Option <
-        AssignedWarehouse > = "assigned_warehouse" => opt, created_at :
-        ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
-        "created_at" => opt, grade : ::std::option::Option < Grade > = "grade" => opt, id
-        : ::std::option::Option < ::std::string::String > = "id" => opt, location :
-        ::std::option::Option < Location > = "location" => opt, ownership :
-        ::std::option::Option < Ownership > = "ownership" => opt, product :
-        ::std::option::Option < ItAssetProduct > = "product" => opt, purchase_date :
-        ::std::option::Option < ::chrono::naive::NaiveDate > = "purchase_date" => opt,
-        purchase_value : ::std::option::Option < PurchaseValue > = "purchase_value" =>
-        opt, serial_number : ::std::option::Option < ::std::string::String > =
-        "serial_number" => opt, status : ::std::option::Option < ItAssetStatus > =
-        "status" => opt, updated_at : ::std::option::Option < ::chrono::DateTime <
-        ::chrono::offset::Utc > > = "updated_at" => opt }
-    );
-    #[cfg(feature = "assets")]
-    lean_ser!(
-        ItAsset { assigned_user = "assigned_user" =>
-        (unless::std::option::Option::is_none), assigned_warehouse = "assigned_warehouse"
-        => (unless::std::option::Option::is_none), created_at = "created_at" =>
-        (unless::std::option::Option::is_none), grade = "grade" =>
-        (unless::std::option::Option::is_none), id = "id" =>
-        (unless::std::option::Option::is_none), location = "location" =>
-        (unless::std::option::Option::is_none), ownership = "ownership" =>
-        (unless::std::option::Option::is_none), product = "product" =>
-        (unless::std::option::Option::is_none), purchase_date = "purchase_date" =>
-        (unless::std::option::Option::is_none), purchase_value = "purchase_value" =>
-        (unless::std::option::Option::is_none), serial_number = "serial_number" =>
-        (unless::std::option::Option::is_none), status = "status" =>
-        (unless::std::option::Option::is_none), updated_at = "updated_at" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "assets")]
     ///`ItAssetList`
     ///
     /// Used by:
@@ -2776,59 +2582,6 @@ pub mod assets {
         "has_more" => (unless::std::option::Option::is_none), next_cursor = "next_cursor"
         => (unless::std::option::Option::is_none), total_count = "total_count" =>
         (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "assets")]
-    open_enum!(
-        ItAssetStatus, Unknown { Active = "ACTIVE", AddedByMistake = "ADDED_BY_MISTAKE",
-        BeingRepaired = "BEING_REPAIRED", Binned = "BINNED", BrokenAtWarehouse =
-        "BROKEN_AT_WAREHOUSE", BrokenByUser = "BROKEN_BY_USER", BrokenInTransit =
-        "BROKEN_IN_TRANSIT", Cleared = "CLEARED", DamagedAtWarehouse =
-        "DAMAGED_AT_WAREHOUSE", DamagedByUser = "DAMAGED_BY_USER", DamagedInTransit =
-        "DAMAGED_IN_TRANSIT", LeftWithUser = "LEFT_WITH_USER", LostInTransit =
-        "LOST_IN_TRANSIT", ReturnedToDeel = "RETURNED_TO_DEEL", Shrinkage = "SHRINKAGE",
-        Stolen = "STOLEN", SupplierReturn = "SUPPLIER_RETURN", WaitingForClearance =
-        "WAITING_FOR_CLEARANCE" }
-    );
-    #[cfg(feature = "assets")]
-    ///`Ownership`
-    ///
-    /// Used by:
-    /// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
-    /// - `get_it_assets` (`GET /rest/v2/it/assets`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct Ownership {
-        /// `name`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `type`: [`AssignedWarehouseOwnership`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(
-                rename = "type",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
-        )]
-        pub type_: ::std::option::Option<AssignedWarehouseOwnership>,
-    }
-    #[cfg(feature = "assets")]
-    lean_de!(
-        Ownership { name : ::std::option::Option < ::std::string::String > = "name" =>
-        opt, type_ : ::std::option::Option < AssignedWarehouseOwnership > = "type" => opt
-        }
-    );
-    #[cfg(feature = "assets")]
-    lean_ser!(
-        Ownership { name = "name" => (unless::std::option::Option::is_none), type_ =
-        "type" => (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "assets")]
-    open_enum!(
-        WarehouseType, Unknown { Clearance = "CLEARANCE", Deel = "DEEL", Organization =
-        "ORGANIZATION" }
     );
 }
 #[cfg(feature = "ats")]
@@ -3961,319 +3714,6 @@ pub mod ats {
     #[cfg(feature = "ats")]
     lean_ser!(AssociateWithInterviewPlanStageRequest { data = "data" => always });
     #[cfg(feature = "ats")]
-    ///`AtsApplication`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsApplication {
-        /// `application_form_form_builder_form_submission_id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub application_form_form_builder_form_submission_id: ::std::option::Option<
-            ::std::string::String,
-        >,
-        /// `application_form_submission`: [`AtsApplicationFormSubmission`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub application_form_submission: ::std::option::Option<
-            AtsApplicationFormSubmission,
-        >,
-        /// `application_job_criterias_matchings`: array of [`AtsApplicationJobCriteriasMatching`]; optional, a default when absent.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-        )]
-        pub application_job_criterias_matchings: ::std::vec::Vec<
-            AtsApplicationJobCriteriasMatching,
-        >,
-        /// `candidate`: [`AtsApplicationCandidate`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub candidate: ::std::option::Option<AtsApplicationCandidate>,
-        /// `created_at`: string (date-time); required.
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        /// `created_by_hris_organization_user_id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub created_by_hris_organization_user_id: ::std::option::Option<
-            ::std::string::String,
-        >,
-        /// `current_application_interview_plan_stage`: [`AtsCurrentApplicationInterviewPlanStage`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub current_application_interview_plan_stage: ::std::option::Option<
-            AtsCurrentApplicationInterviewPlanStage,
-        >,
-        /// `current_application_interview_plan_stage_id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub current_application_interview_plan_stage_id: ::std::option::Option<
-            ::std::string::String,
-        >,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `job`: [`AtsApplicationJob`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub job: ::std::option::Option<AtsApplicationJob>,
-        /// `job_employment_type`: [`AtsApplicationJobEmploymentType`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub job_employment_type: ::std::option::Option<AtsApplicationJobEmploymentType>,
-        /// `job_posting`: [`AtsApplicationJob`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub job_posting: ::std::option::Option<AtsApplicationJob>,
-        /// `moved_to_current_stage_at`: string (date-time); required.
-        pub moved_to_current_stage_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        /// `numeric_id`: integer; required.
-        pub numeric_id: i64,
-        /// `source_slug`: [`SourceSlug`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub source_slug: ::std::option::Option<SourceSlug>,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsApplication { application_form_form_builder_form_submission_id :
-        ::std::option::Option < ::std::string::String > =
-        "application_form_form_builder_form_submission_id" => opt,
-        application_form_submission : ::std::option::Option <
-        AtsApplicationFormSubmission > = "application_form_submission" => opt,
-        application_job_criterias_matchings : ::std::vec::Vec <
-        AtsApplicationJobCriteriasMatching > = "application_job_criterias_matchings" =>
-        default, candidate : ::std::option::Option < AtsApplicationCandidate > =
-        "candidate" => opt, created_at : ::chrono::DateTime < ::chrono::offset::Utc > =
-        "created_at" => req, created_by_hris_organization_user_id : ::std::option::Option
-        < ::std::string::String > = "created_by_hris_organization_user_id" => opt,
-        current_application_interview_plan_stage : ::std::option::Option <
-        AtsCurrentApplicationInterviewPlanStage > =
-        "current_application_interview_plan_stage" => opt,
-        current_application_interview_plan_stage_id : ::std::option::Option <
-        ::std::string::String > = "current_application_interview_plan_stage_id" => opt,
-        id : ::std::string::String = "id" => req, job : ::std::option::Option <
-        AtsApplicationJob > = "job" => opt, job_employment_type : ::std::option::Option <
-        AtsApplicationJobEmploymentType > = "job_employment_type" => opt, job_posting :
-        ::std::option::Option < AtsApplicationJob > = "job_posting" => opt,
-        moved_to_current_stage_at : ::chrono::DateTime < ::chrono::offset::Utc > =
-        "moved_to_current_stage_at" => req, numeric_id : i64 = "numeric_id" => req,
-        source_slug : ::std::option::Option < SourceSlug > = "source_slug" => opt }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsApplication { application_form_form_builder_form_submission_id =
-        "application_form_form_builder_form_submission_id" =>
-        (unless::std::option::Option::is_none), application_form_submission =
-        "application_form_submission" => (unless::std::option::Option::is_none),
-        application_job_criterias_matchings = "application_job_criterias_matchings" =>
-        (unless::std::vec::Vec::is_empty), candidate = "candidate" =>
-        (unless::std::option::Option::is_none), created_at = "created_at" => always,
-        created_by_hris_organization_user_id = "created_by_hris_organization_user_id" =>
-        (unless::std::option::Option::is_none), current_application_interview_plan_stage
-        = "current_application_interview_plan_stage" =>
-        (unless::std::option::Option::is_none),
-        current_application_interview_plan_stage_id =
-        "current_application_interview_plan_stage_id" =>
-        (unless::std::option::Option::is_none), id = "id" => always, job = "job" =>
-        (unless::std::option::Option::is_none), job_employment_type =
-        "job_employment_type" => (unless::std::option::Option::is_none), job_posting =
-        "job_posting" => (unless::std::option::Option::is_none),
-        moved_to_current_stage_at = "moved_to_current_stage_at" => always, numeric_id =
-        "numeric_id" => always, source_slug = "source_slug" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "ats")]
-    ///`AtsApplicationCandidate`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    #[derive(Clone)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsApplicationCandidate {
-        /// `candidate_tags`: array of [`AtsApplicationCandidateTag`]; required.
-        pub candidate_tags: ::std::vec::Vec<AtsApplicationCandidateTag>,
-        /// `email`: string; required.
-        pub email: ::std::string::String,
-        /// `first_name`: string; required.
-        pub first_name: ::std::string::String,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `last_name`: string; required.
-        pub last_name: ::std::string::String,
-        /// `phone_number`: string; required, may be null.
-        pub phone_number: ::std::option::Option<::std::string::String>,
-        /// `pic_url`: string; required, may be null.
-        pub pic_url: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "ats")]
-    redacted_debug!(
-        AtsApplicationCandidate { candidate_tags => show, email => show, first_name =>
-        show, id => show, last_name => show, phone_number => hide, pic_url => show }
-    );
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsApplicationCandidate { candidate_tags : ::std::vec::Vec <
-        AtsApplicationCandidateTag > = "candidate_tags" => req, email :
-        ::std::string::String = "email" => req, first_name : ::std::string::String =
-        "first_name" => req, id : ::std::string::String = "id" => req, last_name :
-        ::std::string::String = "last_name" => req, phone_number : ::std::option::Option
-        < ::std::string::String > = "phone_number" => opt, pic_url :
-        ::std::option::Option < ::std::string::String > = "pic_url" => opt }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsApplicationCandidate { candidate_tags = "candidate_tags" => always, email =
-        "email" => always, first_name = "first_name" => always, id = "id" => always,
-        last_name = "last_name" => always, phone_number = "phone_number" => always,
-        pic_url = "pic_url" => always }
-    );
-    #[cfg(feature = "ats")]
-    ///`AtsApplicationCandidateTag`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsApplicationCandidateTag {
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `tag`: [`CandidateTagTag`]; required.
-        pub tag: CandidateTagTag,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsApplicationCandidateTag { id : ::std::string::String = "id" => req, tag :
-        CandidateTagTag = "tag" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(AtsApplicationCandidateTag { id = "id" => always, tag = "tag" => always });
-    #[cfg(feature = "ats")]
-    ///`AtsApplicationFormSubmission`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsApplicationFormSubmission {
-        /// `answers`: array of [`SubmissionAnswer`]; required, may be null.
-        pub answers: ::std::option::Option<::std::vec::Vec<SubmissionAnswer>>,
-        /// `id`: string; required, may be null.
-        pub id: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsApplicationFormSubmission { answers : ::std::option::Option < ::std::vec::Vec
-        < SubmissionAnswer > > = "answers" => opt, id : ::std::option::Option <
-        ::std::string::String > = "id" => opt }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsApplicationFormSubmission { answers = "answers" => always, id = "id" => always
-        }
-    );
-    #[cfg(feature = "ats")]
-    ///`AtsApplicationJob`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    /// - `list_ats_job_postings` (`GET /rest/v2/ats/job-boards/{job_board_id}/job-postings`)
-    /// - `list_ats_rejection_archivation_reasons` (`GET /rest/v2/ats/reasons`)
-    /// - and 2 more operations
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsApplicationJob {
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `title`: string; required.
-        pub title: ::std::string::String,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsApplicationJob { id : ::std::string::String = "id" => req, title :
-        ::std::string::String = "title" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(AtsApplicationJob { id = "id" => always, title = "title" => always });
-    #[cfg(feature = "ats")]
-    ///`AtsApplicationJobCriteriasMatching`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsApplicationJobCriteriasMatching {
-        /// `description`: string; required.
-        pub description: ::std::string::String,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `is_matched`: [`IsMatched`]; required.
-        pub is_matched: IsMatched,
-        /// `job_criteria_id`: string; required.
-        pub job_criteria_id: ::std::string::String,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsApplicationJobCriteriasMatching { description : ::std::string::String =
-        "description" => req, id : ::std::string::String = "id" => req, is_matched :
-        IsMatched = "is_matched" => req, job_criteria_id : ::std::string::String =
-        "job_criteria_id" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsApplicationJobCriteriasMatching { description = "description" => always, id =
-        "id" => always, is_matched = "is_matched" => always, job_criteria_id =
-        "job_criteria_id" => always }
-    );
-    #[cfg(feature = "ats")]
-    ///`AtsApplicationJobEmploymentType`
-    ///
-    /// Used by:
-    /// - `create_ats_job` (`POST /rest/v2/ats/jobs`)
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    /// - `list_ats_job_postings` (`GET /rest/v2/ats/job-boards/{job_board_id}/job-postings`)
-    /// - and 2 more operations
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsApplicationJobEmploymentType {
-        /// `employment_type`: [`IdNameListResponseData`]; required.
-        pub employment_type: IdNameListResponseData,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsApplicationJobEmploymentType { employment_type : IdNameListResponseData =
-        "employment_type" => req, id : ::std::string::String = "id" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsApplicationJobEmploymentType { employment_type = "employment_type" => always,
-        id = "id" => always }
-    );
-    #[cfg(feature = "ats")]
     ///`AtsApplicationList`
     ///
     /// Used by:
@@ -4750,37 +4190,6 @@ pub mod ats {
     lean_ser!(
         AtsCandidateTagTag { id = "id" => (unless::std::option::Option::is_none), label =
         "label" => (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "ats")]
-    ///`AtsCurrentApplicationInterviewPlanStage`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct AtsCurrentApplicationInterviewPlanStage {
-        /// `application_id`: string; required.
-        pub application_id: ::std::string::String,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `interview_plan_stage`: [`PlanStageInterviewPlanStage`]; required.
-        pub interview_plan_stage: PlanStageInterviewPlanStage,
-        /// `interview_plan_stage_id`: string; required.
-        pub interview_plan_stage_id: ::std::string::String,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        AtsCurrentApplicationInterviewPlanStage { application_id : ::std::string::String
-        = "application_id" => req, id : ::std::string::String = "id" => req,
-        interview_plan_stage : PlanStageInterviewPlanStage = "interview_plan_stage" =>
-        req, interview_plan_stage_id : ::std::string::String = "interview_plan_stage_id"
-        => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        AtsCurrentApplicationInterviewPlanStage { application_id = "application_id" =>
-        always, id = "id" => always, interview_plan_stage = "interview_plan_stage" =>
-        always, interview_plan_stage_id = "interview_plan_stage_id" => always }
     );
     #[cfg(feature = "ats")]
     ///`AtsDepartmentList`
@@ -6198,27 +5607,6 @@ pub mod ats {
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
-    ///`CandidateTagTag`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct CandidateTagTag {
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `label`: string; required.
-        pub label: ::std::string::String,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        CandidateTagTag { id : ::std::string::String = "id" => req, label :
-        ::std::string::String = "label" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(CandidateTagTag { id = "id" => always, label = "label" => always });
-    #[cfg(feature = "ats")]
     open_enum!(
         CategoryTypeSlug, Unknown { Active = "ACTIVE", Completed = "COMPLETED", Lead =
         "LEAD" }
@@ -7185,11 +6573,6 @@ pub mod ats {
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "ats")]
-    open_enum!(
-        IsMatched, Unknown { Matched = "MATCHED", NotMatched = "NOT_MATCHED", Undecided =
-        "UNDECIDED" }
-    );
-    #[cfg(feature = "ats")]
     ///`JobBoard`
     ///
     /// Used by:
@@ -7458,37 +6841,6 @@ pub mod ats {
         Weekly = "WEEKLY" }
     );
     #[cfg(feature = "ats")]
-    ///`PlanStageInterviewPlanStage`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct PlanStageInterviewPlanStage {
-        /// `category_type_slug`: string; required.
-        pub category_type_slug: ::std::string::String,
-        /// `default_type_slug`: string; required, may be null.
-        pub default_type_slug: ::std::option::Option<::std::string::String>,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `name`: string; required.
-        pub name: ::std::string::String,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        PlanStageInterviewPlanStage { category_type_slug : ::std::string::String =
-        "category_type_slug" => req, default_type_slug : ::std::option::Option <
-        ::std::string::String > = "default_type_slug" => opt, id : ::std::string::String
-        = "id" => req, name : ::std::string::String = "name" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        PlanStageInterviewPlanStage { category_type_slug = "category_type_slug" =>
-        always, default_type_slug = "default_type_slug" => always, id = "id" => always,
-        name = "name" => always }
-    );
-    #[cfg(feature = "ats")]
     ///`PostingsResultJob`
     ///
     /// Used by:
@@ -7752,14 +7104,6 @@ pub mod ats {
         PublishedAtsEmailTemplateList { data = "data" => always, has_more = "has_more" =>
         always, next_cursor = "next_cursor" => always, total_count = "total_count" =>
         always }
-    );
-    #[cfg(feature = "ats")]
-    open_enum!(
-        QuestionType, Unknown { Address = "ADDRESS", Customdropdown = "CUSTOMDROPDOWN",
-        Datepicker = "DATEPICKER", Documentupload = "DOCUMENTUPLOAD", Email = "EMAIL",
-        Freetext = "FREETEXT", Multiselection = "MULTISELECTION", Number = "NUMBER",
-        Paragraph = "PARAGRAPH", Phonenumber = "PHONENUMBER", Presetdropdown =
-        "PRESETDROPDOWN", Singleselection = "SINGLESELECTION" }
     );
     #[cfg(feature = "ats")]
     open_enum!(
@@ -8054,13 +7398,6 @@ pub mod ats {
     #[cfg(feature = "ats")]
     open_enum!(RoleSlug, Unknown { Interviewer = "INTERVIEWER", Reviewer = "REVIEWER" });
     #[cfg(feature = "ats")]
-    open_enum!(
-        SourceSlug, Unknown { BulkImported = "BULK_IMPORTED", ExternalCareerPage =
-        "EXTERNAL_CAREER_PAGE", InternalCareerPage = "INTERNAL_CAREER_PAGE",
-        InternalReferral = "INTERNAL_REFERRAL", LinkedinBasic = "LINKEDIN_BASIC",
-        LinkedinPremium = "LINKEDIN_PREMIUM", SourcedInternally = "SOURCED_INTERNALLY" }
-    );
-    #[cfg(feature = "ats")]
     ///`Stage2InterviewPlanStage`
     ///
     /// Used by:
@@ -8154,37 +7491,6 @@ pub mod ats {
         "INTERNAL_TRANSFER", Location = "LOCATION", Personal = "PERSONAL", Qualification
         = "QUALIFICATION", RemoteWork = "REMOTE_WORK", Responsiveness = "RESPONSIVENESS",
         RoleChange = "ROLE_CHANGE", Status = "STATUS", Timing = "TIMING" }
-    );
-    #[cfg(feature = "ats")]
-    ///`SubmissionAnswer`
-    ///
-    /// Used by:
-    /// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
-    /// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct SubmissionAnswer {
-        /// `answer`: [`ContractAdjustmentAmount`]; required.
-        pub answer: ContractAdjustmentAmount,
-        /// `data_binding_id`: string; required.
-        pub data_binding_id: ::std::string::String,
-        /// `question_text`: string; required.
-        pub question_text: ::std::string::String,
-        /// `question_type`: [`QuestionType`]; required.
-        pub question_type: QuestionType,
-    }
-    #[cfg(feature = "ats")]
-    lean_de!(
-        SubmissionAnswer { answer : ContractAdjustmentAmount = "answer" => req,
-        data_binding_id : ::std::string::String = "data_binding_id" => req, question_text
-        : ::std::string::String = "question_text" => req, question_type : QuestionType =
-        "question_type" => req }
-    );
-    #[cfg(feature = "ats")]
-    lean_ser!(
-        SubmissionAnswer { answer = "answer" => always, data_binding_id =
-        "data_binding_id" => always, question_text = "question_text" => always,
-        question_type = "question_type" => always }
     );
     #[cfg(feature = "ats")]
     ///`Tag`
@@ -24909,34 +24215,6 @@ pub mod eor_payslips {
     use crate::types::*;
     pub use crate::builder::GetWorkerPayslips;
     #[cfg(feature = "eor-payslips")]
-    ///`WorkerPayslip`
-    ///
-    /// Used by:
-    /// - `get_worker_payslips` (`GET /rest/v2/eor/workers/{worker_id}/payslips`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct WorkerPayslip {
-        /// `from`: string (date); required.
-        pub from: ::chrono::naive::NaiveDate,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `status`: string; required.
-        pub status: ::std::string::String,
-        /// `to`: string (date); required, may be null.
-        pub to: ::std::option::Option<::chrono::naive::NaiveDate>,
-    }
-    #[cfg(feature = "eor-payslips")]
-    lean_de!(
-        WorkerPayslip { from : ::chrono::naive::NaiveDate = "from" => req, id :
-        ::std::string::String = "id" => req, status : ::std::string::String = "status" =>
-        req, to : ::std::option::Option < ::chrono::naive::NaiveDate > = "to" => opt }
-    );
-    #[cfg(feature = "eor-payslips")]
-    lean_ser!(
-        WorkerPayslip { from = "from" => always, id = "id" => always, status = "status"
-        => always, to = "to" => always }
-    );
-    #[cfg(feature = "eor-payslips")]
     ///`WorkerPayslipList`
     ///
     /// Used by:
@@ -32792,21 +32070,6 @@ pub mod invoice_adjustments {
         "start_date" => always }
     );
     #[cfg(feature = "invoice-adjustments")]
-    open_enum!(
-        AdjustmentType, Unknown { AccruedHoliday = "accrued_holiday", AdditionalFee =
-        "additional_fee", Allowance = "allowance", Bonus = "bonus", Commission =
-        "commission", Deduction = "deduction", Deposit = "deposit", DepositRefund =
-        "deposit_refund", EmployerCost = "employer_cost", Expense = "expense",
-        HealthAllowance = "health_allowance", HealthBenefit = "health_benefit",
-        HealthInsuranceFee = "health_insurance_fee", LegalFee = "legal_fee",
-        ManagementFee = "management_fee", Milestone = "milestone", Offcycle = "offcycle",
-        Other = "other", Overtime = "overtime", Pension = "pension", ProRata =
-        "pro_rata", Refund = "refund", SetupFee = "setup_fee", Severance = "severance",
-        ShieldService = "shield_service", SigningBonus = "signing_bonus",
-        SigningBonusEmployerCost = "signing_bonus_employer_cost", Task = "task", TimeOff
-        = "time_off", Vat = "vat", WithholdingTax = "withholding_tax", Work = "work" }
-    );
-    #[cfg(feature = "invoice-adjustments")]
     ///`ContractInvoiceAdjustment`
     ///
     /// Used by:
@@ -33326,160 +32589,6 @@ pub mod invoice_adjustments {
         => always }
     );
     #[cfg(feature = "invoice-adjustments")]
-    ///`InvoiceAdjustment`
-    ///
-    /// Used by:
-    /// - `get_invoice_adjustments` (`GET /rest/v2/invoice-adjustments`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct InvoiceAdjustment {
-        /// `attachment`: [`FilenameKey`]; required, may be null.
-        pub attachment: ::std::option::Option<FilenameKey>,
-        /// `contract`: [`AdjustmentContract`]; required.
-        pub contract: AdjustmentContract,
-        /// `created_at`: string (date-time); required.
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        /// `currency_code`: string; required.
-        pub currency_code: ::std::string::String,
-        /// `custom_scale`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub custom_scale: ::std::option::Option<::std::string::String>,
-        /// `date_submitted`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub date_submitted: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        /// `description`: string; required, may be null.
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `hourlyReportPreset`: [`InvoiceAdjustmentHourlyReportPreset`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(
-                rename = "hourlyReportPreset",
-                skip_serializing_if = "::std::option::Option::is_none"
-            )
-        )]
-        pub hourly_report_preset: ::std::option::Option<
-            InvoiceAdjustmentHourlyReportPreset,
-        >,
-        /// `id`: string; required, may be null.
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `invoice_id`: number; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub invoice_id: ::std::option::Option<f64>,
-        /// `payment_cycle`: [`InvoiceAdjustmentPaymentCycle`]; required.
-        pub payment_cycle: InvoiceAdjustmentPaymentCycle,
-        /// `quantity`: number; required, may be null.
-        pub quantity: ::std::option::Option<f64>,
-        /// `reported_by`: [`AdjustmentReportedBy`]; required.
-        pub reported_by: AdjustmentReportedBy,
-        /// `reviewed_by`: [`InvoiceAdjustmentReviewedBy`]; required, may be null.
-        pub reviewed_by: ::std::option::Option<InvoiceAdjustmentReviewedBy>,
-        /// `scale`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub scale: ::std::option::Option<::std::string::String>,
-        /// `status`: [`AdjustmentStatus`]; required, may be null.
-        pub status: ::std::option::Option<AdjustmentStatus>,
-        /// `total_amount`: string; required.
-        pub total_amount: ::std::string::String,
-        /// `type`: [`AdjustmentType`]; required.
-        #[cfg_attr(feature = "schemars", serde(rename = "type"))]
-        pub type_: AdjustmentType,
-        /// `worksheet`: [`Worksheet`]; required, may be null.
-        pub worksheet: ::std::option::Option<Worksheet>,
-    }
-    #[cfg(feature = "invoice-adjustments")]
-    lean_de!(
-        InvoiceAdjustment { attachment : ::std::option::Option < FilenameKey > =
-        "attachment" => opt, contract : AdjustmentContract = "contract" => req,
-        created_at : ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" => req,
-        currency_code : ::std::string::String = "currency_code" => req, custom_scale :
-        ::std::option::Option < ::std::string::String > = "custom_scale" => opt,
-        date_submitted : ::std::option::Option < ::chrono::DateTime <
-        ::chrono::offset::Utc > > = "date_submitted" => opt, description :
-        ::std::option::Option < ::std::string::String > = "description" => opt,
-        hourly_report_preset : ::std::option::Option <
-        InvoiceAdjustmentHourlyReportPreset > = "hourlyReportPreset" => opt, id :
-        ::std::option::Option < ::std::string::String > = "id" => opt, invoice_id :
-        ::std::option::Option < f64 > = "invoice_id" => opt, payment_cycle :
-        InvoiceAdjustmentPaymentCycle = "payment_cycle" => req, quantity :
-        ::std::option::Option < f64 > = "quantity" => opt, reported_by :
-        AdjustmentReportedBy = "reported_by" => req, reviewed_by : ::std::option::Option
-        < InvoiceAdjustmentReviewedBy > = "reviewed_by" => opt, scale :
-        ::std::option::Option < ::std::string::String > = "scale" => opt, status :
-        ::std::option::Option < AdjustmentStatus > = "status" => opt, total_amount :
-        ::std::string::String = "total_amount" => req, type_ : AdjustmentType = "type" =>
-        req, worksheet : ::std::option::Option < Worksheet > = "worksheet" => opt }
-    );
-    #[cfg(feature = "invoice-adjustments")]
-    lean_ser!(
-        InvoiceAdjustment { attachment = "attachment" => always, contract = "contract" =>
-        always, created_at = "created_at" => always, currency_code = "currency_code" =>
-        always, custom_scale = "custom_scale" => (unless::std::option::Option::is_none),
-        date_submitted = "date_submitted" => (unless::std::option::Option::is_none),
-        description = "description" => always, hourly_report_preset =
-        "hourlyReportPreset" => (unless::std::option::Option::is_none), id = "id" =>
-        always, invoice_id = "invoice_id" => (unless::std::option::Option::is_none),
-        payment_cycle = "payment_cycle" => always, quantity = "quantity" => always,
-        reported_by = "reported_by" => always, reviewed_by = "reviewed_by" => always,
-        scale = "scale" => (unless::std::option::Option::is_none), status = "status" =>
-        always, total_amount = "total_amount" => always, type_ = "type" => always,
-        worksheet = "worksheet" => always }
-    );
-    #[cfg(feature = "invoice-adjustments")]
-    ///`InvoiceAdjustmentHourlyReportPreset`
-    ///
-    /// Used by:
-    /// - `get_invoice_adjustments` (`GET /rest/v2/invoice-adjustments`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct InvoiceAdjustmentHourlyReportPreset {
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `rate`: number; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub rate: ::std::option::Option<f64>,
-        /// `title`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "invoice-adjustments")]
-    lean_de!(
-        InvoiceAdjustmentHourlyReportPreset { id : ::std::option::Option <
-        ::std::string::String > = "id" => opt, rate : ::std::option::Option < f64 > =
-        "rate" => opt, title : ::std::option::Option < ::std::string::String > = "title"
-        => opt }
-    );
-    #[cfg(feature = "invoice-adjustments")]
-    lean_ser!(
-        InvoiceAdjustmentHourlyReportPreset { id = "id" =>
-        (unless::std::option::Option::is_none), rate = "rate" =>
-        (unless::std::option::Option::is_none), title = "title" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "invoice-adjustments")]
     ///`InvoiceAdjustmentList`
     ///
     /// Used by:
@@ -33500,74 +32609,6 @@ pub mod invoice_adjustments {
     #[cfg(feature = "invoice-adjustments")]
     lean_ser!(
         InvoiceAdjustmentList { data = "data" => always, page = "page" => always }
-    );
-    #[cfg(feature = "invoice-adjustments")]
-    ///`InvoiceAdjustmentPaymentCycle`
-    ///
-    /// Used by:
-    /// - `get_invoice_adjustments` (`GET /rest/v2/invoice-adjustments`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct InvoiceAdjustmentPaymentCycle {
-        /// `end`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub end: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// `start`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub start: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    }
-    #[cfg(feature = "invoice-adjustments")]
-    lean_de!(
-        InvoiceAdjustmentPaymentCycle { end : ::std::option::Option < ::chrono::DateTime
-        < ::chrono::offset::Utc > > = "end" => opt, start : ::std::option::Option <
-        ::chrono::DateTime < ::chrono::offset::Utc > > = "start" => opt }
-    );
-    #[cfg(feature = "invoice-adjustments")]
-    lean_ser!(
-        InvoiceAdjustmentPaymentCycle { end = "end" =>
-        (unless::std::option::Option::is_none), start = "start" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "invoice-adjustments")]
-    ///`InvoiceAdjustmentReviewedBy`
-    ///
-    /// Used by:
-    /// - `get_invoice_adjustments` (`GET /rest/v2/invoice-adjustments`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct InvoiceAdjustmentReviewedBy {
-        /// `full_name`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub full_name: ::std::option::Option<::std::string::String>,
-        /// `id`: [`ContractTemplateId`]; required.
-        pub id: ContractTemplateId,
-        /// `remarks`: string; required, may be null.
-        pub remarks: ::std::option::Option<::std::string::String>,
-        /// `reviewed_at`: string; required, may be null.
-        pub reviewed_at: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "invoice-adjustments")]
-    lean_de!(
-        InvoiceAdjustmentReviewedBy { full_name : ::std::option::Option <
-        ::std::string::String > = "full_name" => opt, id : ContractTemplateId = "id" =>
-        req, remarks : ::std::option::Option < ::std::string::String > = "remarks" =>
-        opt, reviewed_at : ::std::option::Option < ::std::string::String > =
-        "reviewed_at" => opt }
-    );
-    #[cfg(feature = "invoice-adjustments")]
-    lean_ser!(
-        InvoiceAdjustmentReviewedBy { full_name = "full_name" =>
-        (unless::std::option::Option::is_none), id = "id" => always, remarks = "remarks"
-        => always, reviewed_at = "reviewed_at" => always }
     );
     #[cfg(feature = "invoice-adjustments")]
     ///`UpdateInvoiceAdjustmentInput`
@@ -39064,11 +38105,6 @@ pub mod orders {
     use crate::types::*;
     pub use crate::builder::{GetItOrders, GetItOrderById};
     #[cfg(feature = "orders")]
-    open_enum!(
-        AcquisitionType, Unknown { Purchase = "PURCHASE", Rental = "RENTAL", Reuse =
-        "REUSE" }
-    );
-    #[cfg(feature = "orders")]
     ///`GetItOrderByIdResponse`
     ///
     /// Used by:
@@ -39173,70 +38209,6 @@ pub mod orders {
         (unless::std::option::Option::is_none) }
     );
     #[cfg(feature = "orders")]
-    ///`ItOrder`
-    ///
-    /// Used by:
-    /// - `get_it_orders` (`GET /rest/v2/it/orders`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ItOrder {
-        /// `created_at`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `order_items`: array of [`OrderItem`]; optional, a default when absent.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
-        )]
-        pub order_items: ::std::vec::Vec<OrderItem>,
-        /// `status`: [`ItOrderStatus`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub status: ::std::option::Option<ItOrderStatus>,
-        /// `updated_at`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// `user`: [`AssignedUser`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub user: ::std::option::Option<AssignedUser>,
-    }
-    #[cfg(feature = "orders")]
-    lean_de!(
-        ItOrder { created_at : ::std::option::Option < ::chrono::DateTime <
-        ::chrono::offset::Utc > > = "created_at" => opt, id : ::std::option::Option <
-        ::std::string::String > = "id" => opt, order_items : ::std::vec::Vec < OrderItem
-        > = "order_items" => default, status : ::std::option::Option < ItOrderStatus > =
-        "status" => opt, updated_at : ::std::option::Option < ::chrono::DateTime <
-        ::chrono::offset::Utc > > = "updated_at" => opt, user : ::std::option::Option <
-        AssignedUser > = "user" => opt }
-    );
-    #[cfg(feature = "orders")]
-    lean_ser!(
-        ItOrder { created_at = "created_at" => (unless::std::option::Option::is_none), id
-        = "id" => (unless::std::option::Option::is_none), order_items = "order_items" =>
-        (unless::std::vec::Vec::is_empty), status = "status" =>
-        (unless::std::option::Option::is_none), updated_at = "updated_at" =>
-        (unless::std::option::Option::is_none), user = "user" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "orders")]
     ///`ItOrderList`
     ///
     /// Used by:
@@ -39281,117 +38253,6 @@ pub mod orders {
         ItOrderList { data = "data" => (unless::std::vec::Vec::is_empty), has_more =
         "has_more" => (unless::std::option::Option::is_none), next_cursor = "next_cursor"
         => (unless::std::option::Option::is_none), total_count = "total_count" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "orders")]
-    open_enum!(
-        ItOrderStatus, Unknown { Approved = "APPROVED", Cancelled = "CANCELLED", Declined
-        = "DECLINED", Requested = "REQUESTED" }
-    );
-    #[cfg(feature = "orders")]
-    ///`OrderItem`
-    ///
-    /// Used by:
-    /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
-    /// - `get_it_orders` (`GET /rest/v2/it/orders`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct OrderItem {
-        /// `is_approved`: boolean; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub is_approved: ::std::option::Option<bool>,
-        /// `is_express_delivery_requested`: boolean; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub is_express_delivery_requested: ::std::option::Option<bool>,
-        /// `pricing_details`: [`PricingDetails`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub pricing_details: ::std::option::Option<PricingDetails>,
-        /// `product`: [`ItAssetProduct`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub product: ::std::option::Option<ItAssetProduct>,
-        /// `status`: [`OrderItemStatus`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub status: ::std::option::Option<OrderItemStatus>,
-    }
-    #[cfg(feature = "orders")]
-    lean_de!(
-        OrderItem { is_approved : ::std::option::Option < bool > = "is_approved" => opt,
-        is_express_delivery_requested : ::std::option::Option < bool > =
-        "is_express_delivery_requested" => opt, pricing_details : ::std::option::Option <
-        PricingDetails > = "pricing_details" => opt, product : ::std::option::Option <
-        ItAssetProduct > = "product" => opt, status : ::std::option::Option <
-        OrderItemStatus > = "status" => opt }
-    );
-    #[cfg(feature = "orders")]
-    lean_ser!(
-        OrderItem { is_approved = "is_approved" =>
-        (unless::std::option::Option::is_none), is_express_delivery_requested =
-        "is_express_delivery_requested" => (unless::std::option::Option::is_none),
-        pricing_details = "pricing_details" => (unless::std::option::Option::is_none),
-        product = "product" => (unless::std::option::Option::is_none), status = "status"
-        => (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "orders")]
-    open_enum!(
-        OrderItemStatus, Unknown { AwaitingPayment = "AWAITING_PAYMENT", Cancelled =
-        "CANCELLED", Completed = "COMPLETED", Placed = "PLACED", Processing =
-        "PROCESSING", ReadyToShip = "READY_TO_SHIP", Shipped = "SHIPPED" }
-    );
-    #[cfg(feature = "orders")]
-    ///`PricingDetails`
-    ///
-    /// Used by:
-    /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
-    /// - `get_it_orders` (`GET /rest/v2/it/orders`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct PricingDetails {
-        /// `acquisition_type`: [`AcquisitionType`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub acquisition_type: ::std::option::Option<AcquisitionType>,
-        /// `asset_price`: [`PurchaseValue`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub asset_price: ::std::option::Option<PurchaseValue>,
-        /// `storefront_fee`: [`PurchaseValue`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub storefront_fee: ::std::option::Option<PurchaseValue>,
-    }
-    #[cfg(feature = "orders")]
-    lean_de!(
-        PricingDetails { acquisition_type : ::std::option::Option < AcquisitionType > =
-        "acquisition_type" => opt, asset_price : ::std::option::Option < PurchaseValue >
-        = "asset_price" => opt, storefront_fee : ::std::option::Option < PurchaseValue >
-        = "storefront_fee" => opt }
-    );
-    #[cfg(feature = "orders")]
-    lean_ser!(
-        PricingDetails { acquisition_type = "acquisition_type" =>
-        (unless::std::option::Option::is_none), asset_price = "asset_price" =>
-        (unless::std::option::Option::is_none), storefront_fee = "storefront_fee" =>
         (unless::std::option::Option::is_none) }
     );
 }
@@ -43642,34 +42503,6 @@ pub mod payslips {
     #[allow(unused_imports)]
     use crate::types::*;
     pub use crate::builder::GetGpWorkerPayslips;
-    #[cfg(feature = "payslips")]
-    ///`GpWorkerPayslip`
-    ///
-    /// Used by:
-    /// - `get_gp_worker_payslips` (`GET /rest/v2/gp/workers/{id}/payslips`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct GpWorkerPayslip {
-        /// `from`: string (date); required.
-        pub from: ::chrono::naive::NaiveDate,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `status`: string; required.
-        pub status: ::std::string::String,
-        /// `to`: string (date); required, may be null.
-        pub to: ::std::option::Option<::chrono::naive::NaiveDate>,
-    }
-    #[cfg(feature = "payslips")]
-    lean_de!(
-        GpWorkerPayslip { from : ::chrono::naive::NaiveDate = "from" => req, id :
-        ::std::string::String = "id" => req, status : ::std::string::String = "status" =>
-        req, to : ::std::option::Option < ::chrono::naive::NaiveDate > = "to" => opt }
-    );
-    #[cfg(feature = "payslips")]
-    lean_ser!(
-        GpWorkerPayslip { from = "from" => always, id = "id" => always, status = "status"
-        => always, to = "to" => always }
-    );
     #[cfg(feature = "payslips")]
     ///`GpWorkerPayslipList`
     ///
@@ -58751,57 +57584,6 @@ pub mod timesheets {
         always }
     );
     #[cfg(feature = "timesheets")]
-    ///`ContractTimesheetHourlyReportPreset`
-    ///
-    /// Used by:
-    /// - `get_contract_timesheets` (`GET /rest/v2/contracts/{contract_id}/timesheets`)
-    /// - `get_timesheet_by_id` (`GET /rest/v2/timesheets/{id}`)
-    /// - `get_timesheets` (`GET /rest/v2/timesheets`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ContractTimesheetHourlyReportPreset {
-        /// `description`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `id`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `rate`: number; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub rate: ::std::option::Option<f64>,
-        /// `title`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-    }
-    #[cfg(feature = "timesheets")]
-    lean_de!(
-        ContractTimesheetHourlyReportPreset { description : ::std::option::Option <
-        ::std::string::String > = "description" => opt, id : ::std::option::Option <
-        ::std::string::String > = "id" => opt, rate : ::std::option::Option < f64 > =
-        "rate" => opt, title : ::std::option::Option < ::std::string::String > = "title"
-        => opt }
-    );
-    #[cfg(feature = "timesheets")]
-    lean_ser!(
-        ContractTimesheetHourlyReportPreset { description = "description" =>
-        (unless::std::option::Option::is_none), id = "id" =>
-        (unless::std::option::Option::is_none), rate = "rate" =>
-        (unless::std::option::Option::is_none), title = "title" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "timesheets")]
     ///`ContractTimesheetList`
     ///
     /// Used by:
@@ -59158,115 +57940,6 @@ pub mod timesheets {
         always, worksheet = "worksheet" => always }
     );
     #[cfg(feature = "timesheets")]
-    ///`Timesheet`
-    ///
-    /// Used by:
-    /// - `get_timesheets` (`GET /rest/v2/timesheets`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct Timesheet {
-        /// `attachment`: [`FilenameKey`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub attachment: ::std::option::Option<FilenameKey>,
-        /// `contract`: [`AdjustmentContract`]; required.
-        pub contract: AdjustmentContract,
-        /// `created_at`: string (date-time); required.
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        /// `currency_code`: string; required.
-        pub currency_code: ::std::string::String,
-        /// `custom_scale`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub custom_scale: ::std::option::Option<::std::string::String>,
-        /// `date_submitted`: string (date-time); required.
-        pub date_submitted: ::chrono::DateTime<::chrono::offset::Utc>,
-        /// `description`: string; required.
-        pub description: ::std::string::String,
-        /// `hourly_report_preset`: [`ContractTimesheetHourlyReportPreset`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub hourly_report_preset: ::std::option::Option<
-            ContractTimesheetHourlyReportPreset,
-        >,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `payment_cycle`: [`TimesheetPaymentCycle`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub payment_cycle: ::std::option::Option<TimesheetPaymentCycle>,
-        /// `quantity`: number; required, may be null.
-        pub quantity: ::std::option::Option<f64>,
-        /// `reported_by`: [`PaymentReportedBy`]; required.
-        pub reported_by: PaymentReportedBy,
-        /// `reviewed_by`: [`TimesheetReviewedBy`]; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub reviewed_by: ::std::option::Option<TimesheetReviewedBy>,
-        /// `scale`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub scale: ::std::option::Option<::std::string::String>,
-        /// `status`: [`AdjustmentStatus`]; required, may be null.
-        pub status: ::std::option::Option<AdjustmentStatus>,
-        /// `total_amount`: string; required.
-        pub total_amount: ::std::string::String,
-        /// `type`: string; required.
-        #[cfg_attr(feature = "schemars", serde(rename = "type"))]
-        pub type_: ::std::string::String,
-        /// `worksheet`: [`Worksheet`]; required, may be null.
-        pub worksheet: ::std::option::Option<Worksheet>,
-    }
-    #[cfg(feature = "timesheets")]
-    lean_de!(
-        Timesheet { attachment : ::std::option::Option < FilenameKey > = "attachment" =>
-        opt, contract : AdjustmentContract = "contract" => req, created_at :
-        ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" => req, currency_code
-        : ::std::string::String = "currency_code" => req, custom_scale :
-        ::std::option::Option < ::std::string::String > = "custom_scale" => opt,
-        date_submitted : ::chrono::DateTime < ::chrono::offset::Utc > = "date_submitted"
-        => req, description : ::std::string::String = "description" => req,
-        hourly_report_preset : ::std::option::Option <
-        ContractTimesheetHourlyReportPreset > = "hourly_report_preset" => opt, id :
-        ::std::string::String = "id" => req, payment_cycle : ::std::option::Option <
-        TimesheetPaymentCycle > = "payment_cycle" => opt, quantity :
-        ::std::option::Option < f64 > = "quantity" => opt, reported_by :
-        PaymentReportedBy = "reported_by" => req, reviewed_by : ::std::option::Option <
-        TimesheetReviewedBy > = "reviewed_by" => opt, scale : ::std::option::Option <
-        ::std::string::String > = "scale" => opt, status : ::std::option::Option <
-        AdjustmentStatus > = "status" => opt, total_amount : ::std::string::String =
-        "total_amount" => req, type_ : ::std::string::String = "type" => req, worksheet :
-        ::std::option::Option < Worksheet > = "worksheet" => opt }
-    );
-    #[cfg(feature = "timesheets")]
-    lean_ser!(
-        Timesheet { attachment = "attachment" => (unless::std::option::Option::is_none),
-        contract = "contract" => always, created_at = "created_at" => always,
-        currency_code = "currency_code" => always, custom_scale = "custom_scale" =>
-        (unless::std::option::Option::is_none), date_submitted = "date_submitted" =>
-        always, description = "description" => always, hourly_report_preset =
-        "hourly_report_preset" => (unless::std::option::Option::is_none), id = "id" =>
-        always, payment_cycle = "payment_cycle" =>
-        (unless::std::option::Option::is_none), quantity = "quantity" => always,
-        reported_by = "reported_by" => always, reviewed_by = "reviewed_by" =>
-        (unless::std::option::Option::is_none), scale = "scale" =>
-        (unless::std::option::Option::is_none), status = "status" => always, total_amount
-        = "total_amount" => always, type_ = "type" => always, worksheet = "worksheet" =>
-        always }
-    );
-    #[cfg(feature = "timesheets")]
     ///`TimesheetList`
     ///
     /// Used by:
@@ -59302,73 +57975,6 @@ pub mod timesheets {
     lean_de!(TimesheetListPage { total_rows : f64 = "total_rows" => req });
     #[cfg(feature = "timesheets")]
     lean_ser!(TimesheetListPage { total_rows = "total_rows" => always });
-    #[cfg(feature = "timesheets")]
-    ///`TimesheetPaymentCycle`
-    ///
-    /// Used by:
-    /// - `get_timesheets` (`GET /rest/v2/timesheets`)
-    #[derive(Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct TimesheetPaymentCycle {
-        /// `end_date`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// `start_date`: string (date-time); optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    }
-    #[cfg(feature = "timesheets")]
-    lean_de!(
-        TimesheetPaymentCycle { end_date : ::std::option::Option < ::chrono::DateTime <
-        ::chrono::offset::Utc > > = "end_date" => opt, start_date : ::std::option::Option
-        < ::chrono::DateTime < ::chrono::offset::Utc > > = "start_date" => opt }
-    );
-    #[cfg(feature = "timesheets")]
-    lean_ser!(
-        TimesheetPaymentCycle { end_date = "end_date" =>
-        (unless::std::option::Option::is_none), start_date = "start_date" =>
-        (unless::std::option::Option::is_none) }
-    );
-    #[cfg(feature = "timesheets")]
-    ///`TimesheetReviewedBy`
-    ///
-    /// Used by:
-    /// - `get_timesheets` (`GET /rest/v2/timesheets`)
-    #[derive(Clone, Debug)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct TimesheetReviewedBy {
-        /// `full_name`: string; optional, may be null.
-        #[cfg_attr(
-            feature = "schemars",
-            serde(skip_serializing_if = "::std::option::Option::is_none")
-        )]
-        pub full_name: ::std::option::Option<::std::string::String>,
-        /// `id`: string; required.
-        pub id: ::std::string::String,
-        /// `remarks`: string; required.
-        pub remarks: ::std::string::String,
-        /// `reviewed_at`: string (date-time); required.
-        pub reviewed_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    }
-    #[cfg(feature = "timesheets")]
-    lean_de!(
-        TimesheetReviewedBy { full_name : ::std::option::Option < ::std::string::String >
-        = "full_name" => opt, id : ::std::string::String = "id" => req, remarks :
-        ::std::string::String = "remarks" => req, reviewed_at : ::chrono::DateTime <
-        ::chrono::offset::Utc > = "reviewed_at" => req }
-    );
-    #[cfg(feature = "timesheets")]
-    lean_ser!(
-        TimesheetReviewedBy { full_name = "full_name" =>
-        (unless::std::option::Option::is_none), id = "id" => always, remarks = "remarks"
-        => always, reviewed_at = "reviewed_at" => always }
-    );
     #[cfg(feature = "timesheets")]
     ///`UpdateTimesheetInput`
     ///
@@ -62058,6 +60664,1018 @@ pub mod webhooks {
         => always }
     );
     #[cfg(feature = "webhooks")]
+    ///`WebhookBackgroundCheck`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookBackgroundCheck {
+        /// `candidate_email`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub candidate_email: ::std::option::Option<::std::string::String>,
+        /// `completed_at`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub completed_at: ::std::option::Option<::std::string::String>,
+        /// `contract_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// `created_at`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `is_complete`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub is_complete: ::std::option::Option<bool>,
+        /// `name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `package`: any JSON value; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub package: ::std::option::Option<::serde_json::Value>,
+        /// `result`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub result: ::std::option::Option<::std::string::String>,
+        /// `status`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `third party_name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "third party_name",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub third_party_name: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookBackgroundCheck { candidate_email : ::std::option::Option <
+        ::std::string::String > = "candidate_email" => opt, completed_at :
+        ::std::option::Option < ::std::string::String > = "completed_at" => opt,
+        contract_id : ::std::option::Option < ::std::string::String > = "contract_id" =>
+        opt, created_at : ::std::option::Option < ::std::string::String > = "created_at"
+        => opt, id : ::std::option::Option < ::std::string::String > = "id" => opt,
+        is_complete : ::std::option::Option < bool > = "is_complete" => opt, name :
+        ::std::option::Option < ::std::string::String > = "name" => opt, package :
+        ::std::option::Option < ::serde_json::Value > = "package" => opt, result :
+        ::std::option::Option < ::std::string::String > = "result" => opt, status :
+        ::std::option::Option < ::std::string::String > = "status" => opt,
+        third_party_name : ::std::option::Option < ::std::string::String > =
+        "third party_name" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookBackgroundCheck { candidate_email = "candidate_email" =>
+        (unless::std::option::Option::is_none), completed_at = "completed_at" =>
+        (unless::std::option::Option::is_none), contract_id = "contract_id" =>
+        (unless::std::option::Option::is_none), created_at = "created_at" =>
+        (unless::std::option::Option::is_none), id = "id" =>
+        (unless::std::option::Option::is_none), is_complete = "is_complete" =>
+        (unless::std::option::Option::is_none), name = "name" =>
+        (unless::std::option::Option::is_none), package = "package" =>
+        (unless::std::option::Option::is_none), result = "result" =>
+        (unless::std::option::Option::is_none), status = "status" =>
+        (unless::std::option::Option::is_none), third_party_name = "third party_name" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookContract`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookContract {
+        /// `client`: [`WebhookContractClient`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub client: ::std::option::Option<WebhookContractClient>,
+        /// `compensation_details`: [`WebhookContractCompensationDetails`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub compensation_details: ::std::option::Option<
+            WebhookContractCompensationDetails,
+        >,
+        /// `created_at`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        /// `employment_details`: [`WebhookContractEmploymentDetails`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub employment_details: ::std::option::Option<WebhookContractEmploymentDetails>,
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `invitations`: [`WebhookContractInvitations`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub invitations: ::std::option::Option<WebhookContractInvitations>,
+        /// `is_archived`: boolean; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub is_archived: ::std::option::Option<bool>,
+        /// `notice_period`: integer; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub notice_period: ::std::option::Option<i64>,
+        /// `signatures`: [`WebhookContractSignatures`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub signatures: ::std::option::Option<WebhookContractSignatures>,
+        /// `special_clause`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub special_clause: ::std::option::Option<::std::string::String>,
+        /// `start_date`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub start_date: ::std::option::Option<::std::string::String>,
+        /// `status`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `termination_date`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub termination_date: ::std::option::Option<::std::string::String>,
+        /// `title`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "type",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `worker`: [`WebhookContractWorker`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub worker: ::std::option::Option<WebhookContractWorker>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookContract { client : ::std::option::Option < WebhookContractClient > =
+        "client" => opt, compensation_details : ::std::option::Option <
+        WebhookContractCompensationDetails > = "compensation_details" => opt, created_at
+        : ::std::option::Option < ::std::string::String > = "created_at" => opt,
+        employment_details : ::std::option::Option < WebhookContractEmploymentDetails > =
+        "employment_details" => opt, id : ::std::option::Option < ::std::string::String >
+        = "id" => opt, invitations : ::std::option::Option < WebhookContractInvitations >
+        = "invitations" => opt, is_archived : ::std::option::Option < bool > =
+        "is_archived" => opt, notice_period : ::std::option::Option < i64 > =
+        "notice_period" => opt, signatures : ::std::option::Option <
+        WebhookContractSignatures > = "signatures" => opt, special_clause :
+        ::std::option::Option < ::std::string::String > = "special_clause" => opt,
+        start_date : ::std::option::Option < ::std::string::String > = "start_date" =>
+        opt, status : ::std::option::Option < ::std::string::String > = "status" => opt,
+        termination_date : ::std::option::Option < ::std::string::String > =
+        "termination_date" => opt, title : ::std::option::Option < ::std::string::String
+        > = "title" => opt, type_ : ::std::option::Option < ::std::string::String > =
+        "type" => opt, worker : ::std::option::Option < WebhookContractWorker > =
+        "worker" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookContract { client = "client" => (unless::std::option::Option::is_none),
+        compensation_details = "compensation_details" =>
+        (unless::std::option::Option::is_none), created_at = "created_at" =>
+        (unless::std::option::Option::is_none), employment_details = "employment_details"
+        => (unless::std::option::Option::is_none), id = "id" =>
+        (unless::std::option::Option::is_none), invitations = "invitations" =>
+        (unless::std::option::Option::is_none), is_archived = "is_archived" =>
+        (unless::std::option::Option::is_none), notice_period = "notice_period" =>
+        (unless::std::option::Option::is_none), signatures = "signatures" =>
+        (unless::std::option::Option::is_none), special_clause = "special_clause" =>
+        (unless::std::option::Option::is_none), start_date = "start_date" =>
+        (unless::std::option::Option::is_none), status = "status" =>
+        (unless::std::option::Option::is_none), termination_date = "termination_date" =>
+        (unless::std::option::Option::is_none), title = "title" =>
+        (unless::std::option::Option::is_none), type_ = "type" =>
+        (unless::std::option::Option::is_none), worker = "worker" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookContractClient`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookContractClient {
+        /// `legal_entity`: [`WebhookContractClientLegalEntity`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub legal_entity: ::std::option::Option<WebhookContractClientLegalEntity>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookContractClient { legal_entity : ::std::option::Option <
+        WebhookContractClientLegalEntity > = "legal_entity" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookContractClient { legal_entity = "legal_entity" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookContractClientLegalEntity`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookContractClientLegalEntity {
+        /// `email`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        /// `name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `registration_number`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub registration_number: ::std::option::Option<::std::string::String>,
+        /// `subtype`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub subtype: ::std::option::Option<::std::string::String>,
+        /// `type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "type",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `vat_number`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub vat_number: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookContractClientLegalEntity { email : ::std::option::Option <
+        ::std::string::String > = "email" => opt, name : ::std::option::Option <
+        ::std::string::String > = "name" => opt, registration_number :
+        ::std::option::Option < ::std::string::String > = "registration_number" => opt,
+        subtype : ::std::option::Option < ::std::string::String > = "subtype" => opt,
+        type_ : ::std::option::Option < ::std::string::String > = "type" => opt,
+        vat_number : ::std::option::Option < ::std::string::String > = "vat_number" =>
+        opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookContractClientLegalEntity { email = "email" =>
+        (unless::std::option::Option::is_none), name = "name" =>
+        (unless::std::option::Option::is_none), registration_number =
+        "registration_number" => (unless::std::option::Option::is_none), subtype =
+        "subtype" => (unless::std::option::Option::is_none), type_ = "type" =>
+        (unless::std::option::Option::is_none), vat_number = "vat_number" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookContractCompensationDetails`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookContractCompensationDetails {
+        /// `currency_code`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub currency_code: ::std::option::Option<::std::string::String>,
+        /// `first_payment`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub first_payment: ::std::option::Option<::std::string::String>,
+        /// `first_payment_date`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub first_payment_date: ::std::option::Option<::std::string::String>,
+        /// `frequency`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub frequency: ::std::option::Option<::std::string::String>,
+        /// `gross_annual_salary`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub gross_annual_salary: ::std::option::Option<::std::string::String>,
+        /// `gross_signing_bonus`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub gross_signing_bonus: ::std::option::Option<::std::string::String>,
+        /// `gross_variable_bonus`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub gross_variable_bonus: ::std::option::Option<::std::string::String>,
+        /// `scale`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub scale: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookContractCompensationDetails { currency_code : ::std::option::Option <
+        ::std::string::String > = "currency_code" => opt, first_payment :
+        ::std::option::Option < ::std::string::String > = "first_payment" => opt,
+        first_payment_date : ::std::option::Option < ::std::string::String > =
+        "first_payment_date" => opt, frequency : ::std::option::Option <
+        ::std::string::String > = "frequency" => opt, gross_annual_salary :
+        ::std::option::Option < ::std::string::String > = "gross_annual_salary" => opt,
+        gross_signing_bonus : ::std::option::Option < ::std::string::String > =
+        "gross_signing_bonus" => opt, gross_variable_bonus : ::std::option::Option <
+        ::std::string::String > = "gross_variable_bonus" => opt, scale :
+        ::std::option::Option < ::std::string::String > = "scale" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookContractCompensationDetails { currency_code = "currency_code" =>
+        (unless::std::option::Option::is_none), first_payment = "first_payment" =>
+        (unless::std::option::Option::is_none), first_payment_date = "first_payment_date"
+        => (unless::std::option::Option::is_none), frequency = "frequency" =>
+        (unless::std::option::Option::is_none), gross_annual_salary =
+        "gross_annual_salary" => (unless::std::option::Option::is_none),
+        gross_signing_bonus = "gross_signing_bonus" =>
+        (unless::std::option::Option::is_none), gross_variable_bonus =
+        "gross_variable_bonus" => (unless::std::option::Option::is_none), scale = "scale"
+        => (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookContractEmploymentDetails`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookContractEmploymentDetails {
+        /// `days_per_week`: integer; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub days_per_week: ::std::option::Option<i64>,
+        /// `hours_per_day`: integer; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub hours_per_day: ::std::option::Option<i64>,
+        /// `paid_vacation_days`: integer; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub paid_vacation_days: ::std::option::Option<i64>,
+        /// `probation_period`: integer; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub probation_period: ::std::option::Option<i64>,
+        /// `type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(
+                rename = "type",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookContractEmploymentDetails { days_per_week : ::std::option::Option < i64 >
+        = "days_per_week" => opt, hours_per_day : ::std::option::Option < i64 > =
+        "hours_per_day" => opt, paid_vacation_days : ::std::option::Option < i64 > =
+        "paid_vacation_days" => opt, probation_period : ::std::option::Option < i64 > =
+        "probation_period" => opt, type_ : ::std::option::Option < ::std::string::String
+        > = "type" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookContractEmploymentDetails { days_per_week = "days_per_week" =>
+        (unless::std::option::Option::is_none), hours_per_day = "hours_per_day" =>
+        (unless::std::option::Option::is_none), paid_vacation_days = "paid_vacation_days"
+        => (unless::std::option::Option::is_none), probation_period = "probation_period"
+        => (unless::std::option::Option::is_none), type_ = "type" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookContractInvitations`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookContractInvitations {
+        /// `client_email`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub client_email: ::std::option::Option<::std::string::String>,
+        /// `worker_email`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub worker_email: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookContractInvitations { client_email : ::std::option::Option <
+        ::std::string::String > = "client_email" => opt, worker_email :
+        ::std::option::Option < ::std::string::String > = "worker_email" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookContractInvitations { client_email = "client_email" =>
+        (unless::std::option::Option::is_none), worker_email = "worker_email" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookContractSignatures`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookContractSignatures {
+        /// `client_signature`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub client_signature: ::std::option::Option<::std::string::String>,
+        /// `client_signed_at`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub client_signed_at: ::std::option::Option<::std::string::String>,
+        /// `signed_at`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub signed_at: ::std::option::Option<::std::string::String>,
+        /// `worker_signature`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub worker_signature: ::std::option::Option<::std::string::String>,
+        /// `worker_signed_at`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub worker_signed_at: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookContractSignatures { client_signature : ::std::option::Option <
+        ::std::string::String > = "client_signature" => opt, client_signed_at :
+        ::std::option::Option < ::std::string::String > = "client_signed_at" => opt,
+        signed_at : ::std::option::Option < ::std::string::String > = "signed_at" => opt,
+        worker_signature : ::std::option::Option < ::std::string::String > =
+        "worker_signature" => opt, worker_signed_at : ::std::option::Option <
+        ::std::string::String > = "worker_signed_at" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookContractSignatures { client_signature = "client_signature" =>
+        (unless::std::option::Option::is_none), client_signed_at = "client_signed_at" =>
+        (unless::std::option::Option::is_none), signed_at = "signed_at" =>
+        (unless::std::option::Option::is_none), worker_signature = "worker_signature" =>
+        (unless::std::option::Option::is_none), worker_signed_at = "worker_signed_at" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookContractWorker`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookContractWorker {
+        /// `expected_email`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub expected_email: ::std::option::Option<::std::string::String>,
+        /// `first_name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        /// `last_name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookContractWorker { expected_email : ::std::option::Option <
+        ::std::string::String > = "expected_email" => opt, first_name :
+        ::std::option::Option < ::std::string::String > = "first_name" => opt, last_name
+        : ::std::option::Option < ::std::string::String > = "last_name" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookContractWorker { expected_email = "expected_email" =>
+        (unless::std::option::Option::is_none), first_name = "first_name" =>
+        (unless::std::option::Option::is_none), last_name = "last_name" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookEorAmendment`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookEorAmendment {
+        /// `amendment_flow_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub amendment_flow_id: ::std::option::Option<::std::string::String>,
+        /// `organization_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub organization_id: ::std::option::Option<::std::string::String>,
+        /// `status`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookEorAmendment { amendment_flow_id : ::std::option::Option <
+        ::std::string::String > = "amendment_flow_id" => opt, organization_id :
+        ::std::option::Option < ::std::string::String > = "organization_id" => opt,
+        status : ::std::option::Option < ::std::string::String > = "status" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookEorAmendment { amendment_flow_id = "amendment_flow_id" =>
+        (unless::std::option::Option::is_none), organization_id = "organization_id" =>
+        (unless::std::option::Option::is_none), status = "status" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookEorQuote`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookEorQuote {
+        /// `annual_salary`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub annual_salary: ::std::option::Option<::std::string::String>,
+        /// `breakdown_costs`: [`WebhookEorQuoteBreakdownCosts`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub breakdown_costs: ::std::option::Option<WebhookEorQuoteBreakdownCosts>,
+        /// `cba_total`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub cba_total: ::std::option::Option<::std::string::String>,
+        /// `cba_total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub cba_total_usd: ::std::option::Option<::std::string::String>,
+        /// `contract_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub contract_id: ::std::option::Option<::std::string::String>,
+        /// `contract_name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub contract_name: ::std::option::Option<::std::string::String>,
+        /// `country_name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub country_name: ::std::option::Option<::std::string::String>,
+        /// `created_at`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        /// `currency`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `employer_cost_total`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub employer_cost_total: ::std::option::Option<::std::string::String>,
+        /// `employer_cost_total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub employer_cost_total_usd: ::std::option::Option<::std::string::String>,
+        /// `gross_salary_total`: any JSON value; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub gross_salary_total: ::std::option::Option<::serde_json::Value>,
+        /// `gross_salary_total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub gross_salary_total_usd: ::std::option::Option<::std::string::String>,
+        /// `mobility_fee_total`: any JSON value; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub mobility_fee_total: ::std::option::Option<::serde_json::Value>,
+        /// `mobility_fee_total_usd`: any JSON value; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub mobility_fee_total_usd: ::std::option::Option<::serde_json::Value>,
+        /// `monthly_cost_total`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub monthly_cost_total: ::std::option::Option<::std::string::String>,
+        /// `monthly_cost_total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub monthly_cost_total_usd: ::std::option::Option<::std::string::String>,
+        /// `platform_fee_total`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub platform_fee_total: ::std::option::Option<::std::string::String>,
+        /// `platform_fee_total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub platform_fee_total_usd: ::std::option::Option<::std::string::String>,
+        /// `recurring_allowance_total`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub recurring_allowance_total: ::std::option::Option<::std::string::String>,
+        /// `recurring_allowance_total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub recurring_allowance_total_usd: ::std::option::Option<::std::string::String>,
+        /// `salary_total`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub salary_total: ::std::option::Option<::std::string::String>,
+        /// `salary_total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub salary_total_usd: ::std::option::Option<::std::string::String>,
+        /// `severance_accrual_total`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub severance_accrual_total: ::std::option::Option<::std::string::String>,
+        /// `severance_accrual_total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub severance_accrual_total_usd: ::std::option::Option<::std::string::String>,
+        /// `updated_at`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookEorQuote { annual_salary : ::std::option::Option < ::std::string::String >
+        = "annual_salary" => opt, breakdown_costs : ::std::option::Option <
+        WebhookEorQuoteBreakdownCosts > = "breakdown_costs" => opt, cba_total :
+        ::std::option::Option < ::std::string::String > = "cba_total" => opt,
+        cba_total_usd : ::std::option::Option < ::std::string::String > = "cba_total_usd"
+        => opt, contract_id : ::std::option::Option < ::std::string::String > =
+        "contract_id" => opt, contract_name : ::std::option::Option <
+        ::std::string::String > = "contract_name" => opt, country_name :
+        ::std::option::Option < ::std::string::String > = "country_name" => opt,
+        created_at : ::std::option::Option < ::std::string::String > = "created_at" =>
+        opt, currency : ::std::option::Option < ::std::string::String > = "currency" =>
+        opt, employer_cost_total : ::std::option::Option < ::std::string::String > =
+        "employer_cost_total" => opt, employer_cost_total_usd : ::std::option::Option <
+        ::std::string::String > = "employer_cost_total_usd" => opt, gross_salary_total :
+        ::std::option::Option < ::serde_json::Value > = "gross_salary_total" => opt,
+        gross_salary_total_usd : ::std::option::Option < ::std::string::String > =
+        "gross_salary_total_usd" => opt, mobility_fee_total : ::std::option::Option <
+        ::serde_json::Value > = "mobility_fee_total" => opt, mobility_fee_total_usd :
+        ::std::option::Option < ::serde_json::Value > = "mobility_fee_total_usd" => opt,
+        monthly_cost_total : ::std::option::Option < ::std::string::String > =
+        "monthly_cost_total" => opt, monthly_cost_total_usd : ::std::option::Option <
+        ::std::string::String > = "monthly_cost_total_usd" => opt, platform_fee_total :
+        ::std::option::Option < ::std::string::String > = "platform_fee_total" => opt,
+        platform_fee_total_usd : ::std::option::Option < ::std::string::String > =
+        "platform_fee_total_usd" => opt, recurring_allowance_total :
+        ::std::option::Option < ::std::string::String > = "recurring_allowance_total" =>
+        opt, recurring_allowance_total_usd : ::std::option::Option <
+        ::std::string::String > = "recurring_allowance_total_usd" => opt, salary_total :
+        ::std::option::Option < ::std::string::String > = "salary_total" => opt,
+        salary_total_usd : ::std::option::Option < ::std::string::String > =
+        "salary_total_usd" => opt, severance_accrual_total : ::std::option::Option <
+        ::std::string::String > = "severance_accrual_total" => opt,
+        severance_accrual_total_usd : ::std::option::Option < ::std::string::String > =
+        "severance_accrual_total_usd" => opt, updated_at : ::std::option::Option <
+        ::std::string::String > = "updated_at" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookEorQuote { annual_salary = "annual_salary" =>
+        (unless::std::option::Option::is_none), breakdown_costs = "breakdown_costs" =>
+        (unless::std::option::Option::is_none), cba_total = "cba_total" =>
+        (unless::std::option::Option::is_none), cba_total_usd = "cba_total_usd" =>
+        (unless::std::option::Option::is_none), contract_id = "contract_id" =>
+        (unless::std::option::Option::is_none), contract_name = "contract_name" =>
+        (unless::std::option::Option::is_none), country_name = "country_name" =>
+        (unless::std::option::Option::is_none), created_at = "created_at" =>
+        (unless::std::option::Option::is_none), currency = "currency" =>
+        (unless::std::option::Option::is_none), employer_cost_total =
+        "employer_cost_total" => (unless::std::option::Option::is_none),
+        employer_cost_total_usd = "employer_cost_total_usd" =>
+        (unless::std::option::Option::is_none), gross_salary_total = "gross_salary_total"
+        => (unless::std::option::Option::is_none), gross_salary_total_usd =
+        "gross_salary_total_usd" => (unless::std::option::Option::is_none),
+        mobility_fee_total = "mobility_fee_total" =>
+        (unless::std::option::Option::is_none), mobility_fee_total_usd =
+        "mobility_fee_total_usd" => (unless::std::option::Option::is_none),
+        monthly_cost_total = "monthly_cost_total" =>
+        (unless::std::option::Option::is_none), monthly_cost_total_usd =
+        "monthly_cost_total_usd" => (unless::std::option::Option::is_none),
+        platform_fee_total = "platform_fee_total" =>
+        (unless::std::option::Option::is_none), platform_fee_total_usd =
+        "platform_fee_total_usd" => (unless::std::option::Option::is_none),
+        recurring_allowance_total = "recurring_allowance_total" =>
+        (unless::std::option::Option::is_none), recurring_allowance_total_usd =
+        "recurring_allowance_total_usd" => (unless::std::option::Option::is_none),
+        salary_total = "salary_total" => (unless::std::option::Option::is_none),
+        salary_total_usd = "salary_total_usd" => (unless::std::option::Option::is_none),
+        severance_accrual_total = "severance_accrual_total" =>
+        (unless::std::option::Option::is_none), severance_accrual_total_usd =
+        "severance_accrual_total_usd" => (unless::std::option::Option::is_none),
+        updated_at = "updated_at" => (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookEorQuoteBreakdownCosts`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookEorQuoteBreakdownCosts {
+        /// `monthly`: [`WebhookEorQuoteBreakdownCostsMonthly`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub monthly: ::std::option::Option<WebhookEorQuoteBreakdownCostsMonthly>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookEorQuoteBreakdownCosts { monthly : ::std::option::Option <
+        WebhookEorQuoteBreakdownCostsMonthly > = "monthly" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookEorQuoteBreakdownCosts { monthly = "monthly" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookEorQuoteBreakdownCostsMonthly`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookEorQuoteBreakdownCostsMonthly {
+        /// `costs`: array of [`WebhookEorQuoteBreakdownCostsMonthlyCostsItem`]; optional, a default when absent.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+        )]
+        pub costs: ::std::vec::Vec<WebhookEorQuoteBreakdownCostsMonthlyCostsItem>,
+        /// `total`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub total: ::std::option::Option<::std::string::String>,
+        /// `total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub total_usd: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookEorQuoteBreakdownCostsMonthly { costs : ::std::vec::Vec <
+        WebhookEorQuoteBreakdownCostsMonthlyCostsItem > = "costs" => default, total :
+        ::std::option::Option < ::std::string::String > = "total" => opt, total_usd :
+        ::std::option::Option < ::std::string::String > = "total_usd" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookEorQuoteBreakdownCostsMonthly { costs = "costs" =>
+        (unless::std::vec::Vec::is_empty), total = "total" =>
+        (unless::std::option::Option::is_none), total_usd = "total_usd" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookEorQuoteBreakdownCostsMonthlyCostsItem`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookEorQuoteBreakdownCostsMonthlyCostsItem {
+        /// `currency`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `total`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub total: ::std::option::Option<::std::string::String>,
+        /// `total_usd`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub total_usd: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookEorQuoteBreakdownCostsMonthlyCostsItem { currency : ::std::option::Option
+        < ::std::string::String > = "currency" => opt, name : ::std::option::Option <
+        ::std::string::String > = "name" => opt, total : ::std::option::Option <
+        ::std::string::String > = "total" => opt, total_usd : ::std::option::Option <
+        ::std::string::String > = "total_usd" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookEorQuoteBreakdownCostsMonthlyCostsItem { currency = "currency" =>
+        (unless::std::option::Option::is_none), name = "name" =>
+        (unless::std::option::Option::is_none), total = "total" =>
+        (unless::std::option::Option::is_none), total_usd = "total_usd" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
     ///`WebhookEvent`
     ///
     /// Used by:
@@ -62134,6 +61752,151 @@ pub mod webhooks {
     );
     #[cfg(feature = "webhooks")]
     lean_ser!(WebhookEventList { data = "data" => (unless::std::vec::Vec::is_empty) });
+    #[cfg(feature = "webhooks")]
+    ///`WebhookImmigrationCase`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookImmigrationCase {
+        /// `applicant`: [`WebhookImmigrationCaseApplicant`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub applicant: ::std::option::Option<WebhookImmigrationCaseApplicant>,
+        /// `case_type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub case_type: ::std::option::Option<::std::string::String>,
+        /// `country_code`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `process`: [`WebhookImmigrationCaseProcess`]; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub process: ::std::option::Option<WebhookImmigrationCaseProcess>,
+        /// `status`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `visa_type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub visa_type: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookImmigrationCase { applicant : ::std::option::Option <
+        WebhookImmigrationCaseApplicant > = "applicant" => opt, case_type :
+        ::std::option::Option < ::std::string::String > = "case_type" => opt,
+        country_code : ::std::option::Option < ::std::string::String > = "country_code"
+        => opt, id : ::std::option::Option < ::std::string::String > = "id" => opt,
+        process : ::std::option::Option < WebhookImmigrationCaseProcess > = "process" =>
+        opt, status : ::std::option::Option < ::std::string::String > = "status" => opt,
+        visa_type : ::std::option::Option < ::std::string::String > = "visa_type" => opt
+        }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookImmigrationCase { applicant = "applicant" =>
+        (unless::std::option::Option::is_none), case_type = "case_type" =>
+        (unless::std::option::Option::is_none), country_code = "country_code" =>
+        (unless::std::option::Option::is_none), id = "id" =>
+        (unless::std::option::Option::is_none), process = "process" =>
+        (unless::std::option::Option::is_none), status = "status" =>
+        (unless::std::option::Option::is_none), visa_type = "visa_type" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookImmigrationCaseApplicant`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookImmigrationCaseApplicant {
+        /// `external_id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookImmigrationCaseApplicant { external_id : ::std::option::Option <
+        ::std::string::String > = "external_id" => opt, id : ::std::option::Option <
+        ::std::string::String > = "id" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookImmigrationCaseApplicant { external_id = "external_id" =>
+        (unless::std::option::Option::is_none), id = "id" =>
+        (unless::std::option::Option::is_none) }
+    );
+    #[cfg(feature = "webhooks")]
+    ///`WebhookImmigrationCaseProcess`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookImmigrationCaseProcess {
+        /// `id`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `name`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `status`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookImmigrationCaseProcess { id : ::std::option::Option <
+        ::std::string::String > = "id" => opt, name : ::std::option::Option <
+        ::std::string::String > = "name" => opt, status : ::std::option::Option <
+        ::std::string::String > = "status" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookImmigrationCaseProcess { id = "id" =>
+        (unless::std::option::Option::is_none), name = "name" =>
+        (unless::std::option::Option::is_none), status = "status" =>
+        (unless::std::option::Option::is_none) }
+    );
     #[cfg(feature = "webhooks")]
     ///`WebhookItem`
     ///
@@ -62234,6 +61997,77 @@ pub mod webhooks {
     lean_de!(WebhookList { data : ::std::vec::Vec < WebhookItem > = "data" => req });
     #[cfg(feature = "webhooks")]
     lean_ser!(WebhookList { data = "data" => always });
+    #[cfg(feature = "webhooks")]
+    ///`WebhookTaxDocument`
+    ///
+    /// Used by:
+    #[derive(Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct WebhookTaxDocument {
+        /// `contract_oid`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub contract_oid: ::std::option::Option<::std::string::String>,
+        /// `country`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub country: ::std::option::Option<::std::string::String>,
+        /// `document_type`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub document_type: ::std::option::Option<::std::string::String>,
+        /// `id`: integer; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `month`: any JSON value; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub month: ::std::option::Option<::serde_json::Value>,
+        /// `status`: string; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub status: ::std::option::Option<::std::string::String>,
+        /// `year`: integer; optional, may be null.
+        #[cfg_attr(
+            feature = "schemars",
+            serde(skip_serializing_if = "::std::option::Option::is_none")
+        )]
+        pub year: ::std::option::Option<i64>,
+    }
+    #[cfg(feature = "webhooks")]
+    lean_de!(
+        WebhookTaxDocument { contract_oid : ::std::option::Option < ::std::string::String
+        > = "contract_oid" => opt, country : ::std::option::Option <
+        ::std::string::String > = "country" => opt, document_type : ::std::option::Option
+        < ::std::string::String > = "document_type" => opt, id : ::std::option::Option <
+        i64 > = "id" => opt, month : ::std::option::Option < ::serde_json::Value > =
+        "month" => opt, status : ::std::option::Option < ::std::string::String > =
+        "status" => opt, year : ::std::option::Option < i64 > = "year" => opt }
+    );
+    #[cfg(feature = "webhooks")]
+    lean_ser!(
+        WebhookTaxDocument { contract_oid = "contract_oid" =>
+        (unless::std::option::Option::is_none), country = "country" =>
+        (unless::std::option::Option::is_none), document_type = "document_type" =>
+        (unless::std::option::Option::is_none), id = "id" =>
+        (unless::std::option::Option::is_none), month = "month" =>
+        (unless::std::option::Option::is_none), status = "status" =>
+        (unless::std::option::Option::is_none), year = "year" =>
+        (unless::std::option::Option::is_none) }
+    );
 }
 #[cfg(feature = "worker-hr")]
 /// The `worker-hr` area: its request builders and the types only it uses.

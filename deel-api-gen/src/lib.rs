@@ -1,8 +1,8 @@
 //! Generated client for the Deel REST and SCIM APIs.
 //!
 //! This file, `runtime/`, `macros.rs` and `dispatch/mod.rs` are hand-written; `cargo xtask
-//! codegen` writes `areas.rs`, `builder.rs`, `client.rs`, `operations.rs`, `types.rs` and
-//! `dispatch/generated.rs` (each starts with a "do not edit" header).
+//! codegen` writes `areas.rs`, `builder.rs`, `client.rs`, `events.rs`, `operations.rs`,
+//! `types.rs` and `dispatch/generated.rs` (each starts with a "do not edit" header).
 //!
 //! Every operation is a method on [`Client`] that returns a request builder from [`builder`];
 //! its types are in [`types`]. Use the `deel-api` crate rather than this one directly: it adds
@@ -36,6 +36,11 @@ mod client;
 mod operations;
 #[cfg(feature = "dispatch")]
 pub mod dispatch;
+/// Deel's webhook events, typed: [`events::Event`] (the `webhooks` feature).
+#[cfg(feature = "webhooks")]
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic)]
+pub mod events;
 pub mod runtime;
 /// Request and response types of every operation.
 #[rustfmt::skip]

@@ -3,6 +3,11 @@
 
 use crate::macros::{lean, OpenEnumVisitor};
 
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+open_enum!(
+    AcquisitionType, Unknown { Purchase = "PURCHASE", Rental = "RENTAL", Reuse = "REUSE"
+    }
+);
 #[cfg(any(feature = "positions", feature = "projects"))]
 ///`Add`
 ///
@@ -78,7 +83,8 @@ lean_ser!(
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 ///`Address`
@@ -87,7 +93,7 @@ lean_ser!(
 /// - `create_ats_application` (`POST /rest/v2/ats/applications`)
 /// - `fetch_multiple_eor_contract_forms` (`POST /rest/v2/forms/eor/create-contract/definitions`)
 /// - `get_create_contract_form` (`GET /rest/v2/forms/eor/create-contract/{country_code}`)
-/// - and 5 more operations
+/// - and 6 more operations
 #[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Address {
@@ -140,7 +146,8 @@ pub struct Address {
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 redacted_debug!(
@@ -153,7 +160,8 @@ redacted_debug!(
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 lean_de!(
@@ -170,7 +178,8 @@ lean_de!(
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 lean_ser!(
@@ -181,14 +190,16 @@ lean_ser!(
     (unless::std::option::Option::is_none), type_ = "type" =>
     (unless::std::option::Option::is_none) }
 );
-#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(
+    any(feature = "invoice-adjustments", feature = "timesheets", feature = "webhooks")
+)]
 ///`AdjustmentContract`
 ///
 /// Used by:
 /// - `get_contract_invoice_adjustments` (`GET /rest/v2/contracts/{contract_id}/invoice-adjustments`)
 /// - `get_contract_timesheets` (`GET /rest/v2/contracts/{contract_id}/timesheets`)
 /// - `get_invoice_adjustment_by_id` (`GET /rest/v2/invoice-adjustments/{id}`)
-/// - and 3 more operations
+/// - and 4 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentContract {
@@ -200,12 +211,16 @@ pub struct AdjustmentContract {
     #[cfg_attr(feature = "schemars", serde(rename = "type"))]
     pub type_: GpContractType,
 }
-#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(
+    any(feature = "invoice-adjustments", feature = "timesheets", feature = "webhooks")
+)]
 lean_de!(
     AdjustmentContract { id : ::std::string::String = "id" => req, title :
     ::std::string::String = "title" => req, type_ : GpContractType = "type" => req }
 );
-#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(
+    any(feature = "invoice-adjustments", feature = "timesheets", feature = "webhooks")
+)]
 lean_ser!(
     AdjustmentContract { id = "id" => always, title = "title" => always, type_ = "type"
     => always }
@@ -238,7 +253,12 @@ lean_ser!(
     => always, total_rows = "total_rows" => always }
 );
 #[cfg(
-    any(feature = "invoice-adjustments", feature = "milestones", feature = "timesheets")
+    any(
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "timesheets",
+        feature = "webhooks"
+    )
 )]
 ///`AdjustmentReportedBy`
 ///
@@ -246,7 +266,7 @@ lean_ser!(
 /// - `get_contract_invoice_adjustments` (`GET /rest/v2/contracts/{contract_id}/invoice-adjustments`)
 /// - `get_contract_milestone_by_id` (`GET /rest/v2/contracts/{contract_id}/milestones/{milestone_id}`)
 /// - `get_contract_milestones` (`GET /rest/v2/contracts/{contract_id}/milestones`)
-/// - and 3 more operations
+/// - and 4 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AdjustmentReportedBy {
@@ -260,14 +280,24 @@ pub struct AdjustmentReportedBy {
     pub id: ContractTemplateId,
 }
 #[cfg(
-    any(feature = "invoice-adjustments", feature = "milestones", feature = "timesheets")
+    any(
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "timesheets",
+        feature = "webhooks"
+    )
 )]
 lean_de!(
     AdjustmentReportedBy { full_name : ::std::option::Option < ::std::string::String > =
     "full_name" => opt, id : ContractTemplateId = "id" => req }
 );
 #[cfg(
-    any(feature = "invoice-adjustments", feature = "milestones", feature = "timesheets")
+    any(
+        feature = "invoice-adjustments",
+        feature = "milestones",
+        feature = "timesheets",
+        feature = "webhooks"
+    )
 )]
 lean_ser!(
     AdjustmentReportedBy { full_name = "full_name" =>
@@ -314,21 +344,39 @@ lean_ser!(
         feature = "invoice-adjustments",
         feature = "off-cycle",
         feature = "tasks",
-        feature = "timesheets"
+        feature = "timesheets",
+        feature = "webhooks"
     )
 )]
 open_enum!(
     AdjustmentStatus, Unknown { Approved = "approved", Declined = "declined", NotPayable
     = "not_payable", Paid = "paid", Pending = "pending", Processing = "processing" }
 );
-#[cfg(any(feature = "eor-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+open_enum!(
+    AdjustmentType, Unknown { AccruedHoliday = "accrued_holiday", AdditionalFee =
+    "additional_fee", Allowance = "allowance", Bonus = "bonus", Commission =
+    "commission", Deduction = "deduction", Deposit = "deposit", DepositRefund =
+    "deposit_refund", EmployerCost = "employer_cost", Expense = "expense",
+    HealthAllowance = "health_allowance", HealthBenefit = "health_benefit",
+    HealthInsuranceFee = "health_insurance_fee", LegalFee = "legal_fee", ManagementFee =
+    "management_fee", Milestone = "milestone", Offcycle = "offcycle", Other = "other",
+    Overtime = "overtime", Pension = "pension", ProRata = "pro_rata", Refund = "refund",
+    SetupFee = "setup_fee", Severance = "severance", ShieldService = "shield_service",
+    SigningBonus = "signing_bonus", SigningBonusEmployerCost =
+    "signing_bonus_employer_cost", Task = "task", TimeOff = "time_off", Vat = "vat",
+    WithholdingTax = "withholding_tax", Work = "work" }
+);
+#[cfg(
+    any(feature = "eor-hiring", feature = "invoice-adjustments", feature = "webhooks")
+)]
 ///`Allowance`
 ///
 /// Used by:
 /// - `get_additional_costs` (`GET /rest/v2/eor/additional-costs/{country}`)
 /// - `get_contract_invoice_adjustments` (`GET /rest/v2/contracts/{contract_id}/invoice-adjustments`)
 /// - `get_invoice_adjustment_by_id` (`GET /rest/v2/invoice-adjustments/{id}`)
-/// - and 1 more operations
+/// - and 2 more operations
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Allowance {
@@ -381,7 +429,9 @@ pub struct Allowance {
     )]
     pub value: ::std::option::Option<f64>,
 }
-#[cfg(any(feature = "eor-hiring", feature = "invoice-adjustments"))]
+#[cfg(
+    any(feature = "eor-hiring", feature = "invoice-adjustments", feature = "webhooks")
+)]
 lean_de!(
     Allowance { description : ::std::option::Option < ::std::string::String > =
     "description" => opt, is_recurring : ::std::option::Option < bool > = "is_recurring"
@@ -393,7 +443,9 @@ lean_de!(
     bool > = "use_contract_currency" => opt, value : ::std::option::Option < f64 > =
     "value" => opt }
 );
-#[cfg(any(feature = "eor-hiring", feature = "invoice-adjustments"))]
+#[cfg(
+    any(feature = "eor-hiring", feature = "invoice-adjustments", feature = "webhooks")
+)]
 lean_ser!(
     Allowance { description = "description" => (unless::std::option::Option::is_none),
     is_recurring = "is_recurring" => (unless::std::option::Option::is_none), name =
@@ -553,14 +605,14 @@ lean_ser!(
     ArchivedAtResponse { archived_at = "archived_at" =>
     (unless::std::option::Option::is_none) }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 ///`AssignedUser`
 ///
 /// Used by:
 /// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
 /// - `get_it_assets` (`GET /rest/v2/it/assets`)
 /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
-/// - and 1 more operations
+/// - and 2 more operations
 #[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AssignedUser {
@@ -595,12 +647,12 @@ pub struct AssignedUser {
     )]
     pub last_name: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 redacted_debug!(
     AssignedUser { address => hide, emails => show, first_name => show, hris_profile_id
     => show, last_name => show }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 lean_de!(
     AssignedUser { address : ::std::option::Option < DeliveryAddress > = "address" =>
     opt, emails : ::std::vec::Vec < ::std::string::String > = "emails" => default,
@@ -609,13 +661,78 @@ lean_de!(
     => opt, last_name : ::std::option::Option < ::std::string::String > = "last_name" =>
     opt }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 lean_ser!(
     AssignedUser { address = "address" => (unless::std::option::Option::is_none), emails
     = "emails" => (unless::std::vec::Vec::is_empty), first_name = "first_name" =>
     (unless::std::option::Option::is_none), hris_profile_id = "hris_profile_id" =>
     (unless::std::option::Option::is_none), last_name = "last_name" =>
     (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+///`AssignedWarehouse`
+///
+/// Used by:
+/// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
+/// - `get_it_assets` (`GET /rest/v2/it/assets`)
+#[derive(Clone, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AssignedWarehouse {
+    /// `address`: [`DeliveryAddress`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub address: ::std::option::Option<DeliveryAddress>,
+    /// `id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `name`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `ownership`: [`AssignedWarehouseOwnership`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub ownership: ::std::option::Option<AssignedWarehouseOwnership>,
+    /// `warehouse_type`: [`WarehouseType`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub warehouse_type: ::std::option::Option<WarehouseType>,
+}
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+redacted_debug!(
+    AssignedWarehouse { address => hide, id => show, name => show, ownership => show,
+    warehouse_type => show }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+lean_de!(
+    AssignedWarehouse { address : ::std::option::Option < DeliveryAddress > = "address"
+    => opt, id : ::std::option::Option < ::std::string::String > = "id" => opt, name :
+    ::std::option::Option < ::std::string::String > = "name" => opt, ownership :
+    ::std::option::Option < AssignedWarehouseOwnership > = "ownership" => opt,
+    warehouse_type : ::std::option::Option < WarehouseType > = "warehouse_type" => opt }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+lean_ser!(
+    AssignedWarehouse { address = "address" => (unless::std::option::Option::is_none), id
+    = "id" => (unless::std::option::Option::is_none), name = "name" =>
+    (unless::std::option::Option::is_none), ownership = "ownership" =>
+    (unless::std::option::Option::is_none), warehouse_type = "warehouse_type" =>
+    (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+open_enum!(
+    AssignedWarehouseOwnership, Unknown { Deel = "DEEL", Organization = "ORGANIZATION" }
 );
 #[cfg(
     any(
@@ -655,6 +772,365 @@ lean_ser!(
     AtResponseData { created_at = "created_at" => always, id = "id" => always, updated_at
     = "updated_at" => always }
 );
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`AtsApplication`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AtsApplication {
+    /// `application_form_form_builder_form_submission_id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub application_form_form_builder_form_submission_id: ::std::option::Option<
+        ::std::string::String,
+    >,
+    /// `application_form_submission`: [`AtsApplicationFormSubmission`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub application_form_submission: ::std::option::Option<AtsApplicationFormSubmission>,
+    /// `application_job_criterias_matchings`: array of [`AtsApplicationJobCriteriasMatching`]; optional, a default when absent.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
+    pub application_job_criterias_matchings: ::std::vec::Vec<
+        AtsApplicationJobCriteriasMatching,
+    >,
+    /// `candidate`: [`AtsApplicationCandidate`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub candidate: ::std::option::Option<AtsApplicationCandidate>,
+    /// `created_at`: string (date-time); required.
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /// `created_by_hris_organization_user_id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub created_by_hris_organization_user_id: ::std::option::Option<
+        ::std::string::String,
+    >,
+    /// `current_application_interview_plan_stage`: [`AtsCurrentApplicationInterviewPlanStage`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub current_application_interview_plan_stage: ::std::option::Option<
+        AtsCurrentApplicationInterviewPlanStage,
+    >,
+    /// `current_application_interview_plan_stage_id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub current_application_interview_plan_stage_id: ::std::option::Option<
+        ::std::string::String,
+    >,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `job`: [`AtsApplicationJob`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub job: ::std::option::Option<AtsApplicationJob>,
+    /// `job_employment_type`: [`AtsApplicationJobEmploymentType`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub job_employment_type: ::std::option::Option<AtsApplicationJobEmploymentType>,
+    /// `job_posting`: [`AtsApplicationJob`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub job_posting: ::std::option::Option<AtsApplicationJob>,
+    /// `moved_to_current_stage_at`: string (date-time); required.
+    pub moved_to_current_stage_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /// `numeric_id`: integer; required.
+    pub numeric_id: i64,
+    /// `source_slug`: [`SourceSlug`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub source_slug: ::std::option::Option<SourceSlug>,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    AtsApplication { application_form_form_builder_form_submission_id :
+    ::std::option::Option < ::std::string::String > =
+    "application_form_form_builder_form_submission_id" => opt,
+    application_form_submission : ::std::option::Option < AtsApplicationFormSubmission >
+    = "application_form_submission" => opt, application_job_criterias_matchings :
+    ::std::vec::Vec < AtsApplicationJobCriteriasMatching > =
+    "application_job_criterias_matchings" => default, candidate : ::std::option::Option <
+    AtsApplicationCandidate > = "candidate" => opt, created_at : ::chrono::DateTime <
+    ::chrono::offset::Utc > = "created_at" => req, created_by_hris_organization_user_id :
+    ::std::option::Option < ::std::string::String > =
+    "created_by_hris_organization_user_id" => opt,
+    current_application_interview_plan_stage : ::std::option::Option <
+    AtsCurrentApplicationInterviewPlanStage > =
+    "current_application_interview_plan_stage" => opt,
+    current_application_interview_plan_stage_id : ::std::option::Option <
+    ::std::string::String > = "current_application_interview_plan_stage_id" => opt, id :
+    ::std::string::String = "id" => req, job : ::std::option::Option < AtsApplicationJob
+    > = "job" => opt, job_employment_type : ::std::option::Option <
+    AtsApplicationJobEmploymentType > = "job_employment_type" => opt, job_posting :
+    ::std::option::Option < AtsApplicationJob > = "job_posting" => opt,
+    moved_to_current_stage_at : ::chrono::DateTime < ::chrono::offset::Utc > =
+    "moved_to_current_stage_at" => req, numeric_id : i64 = "numeric_id" => req,
+    source_slug : ::std::option::Option < SourceSlug > = "source_slug" => opt }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(
+    AtsApplication { application_form_form_builder_form_submission_id =
+    "application_form_form_builder_form_submission_id" =>
+    (unless::std::option::Option::is_none), application_form_submission =
+    "application_form_submission" => (unless::std::option::Option::is_none),
+    application_job_criterias_matchings = "application_job_criterias_matchings" =>
+    (unless::std::vec::Vec::is_empty), candidate = "candidate" =>
+    (unless::std::option::Option::is_none), created_at = "created_at" => always,
+    created_by_hris_organization_user_id = "created_by_hris_organization_user_id" =>
+    (unless::std::option::Option::is_none), current_application_interview_plan_stage =
+    "current_application_interview_plan_stage" => (unless::std::option::Option::is_none),
+    current_application_interview_plan_stage_id =
+    "current_application_interview_plan_stage_id" =>
+    (unless::std::option::Option::is_none), id = "id" => always, job = "job" =>
+    (unless::std::option::Option::is_none), job_employment_type = "job_employment_type"
+    => (unless::std::option::Option::is_none), job_posting = "job_posting" =>
+    (unless::std::option::Option::is_none), moved_to_current_stage_at =
+    "moved_to_current_stage_at" => always, numeric_id = "numeric_id" => always,
+    source_slug = "source_slug" => (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`AtsApplicationCandidate`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+#[derive(Clone)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AtsApplicationCandidate {
+    /// `candidate_tags`: array of [`AtsApplicationCandidateTag`]; required.
+    pub candidate_tags: ::std::vec::Vec<AtsApplicationCandidateTag>,
+    /// `email`: string; required.
+    pub email: ::std::string::String,
+    /// `first_name`: string; required.
+    pub first_name: ::std::string::String,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `last_name`: string; required.
+    pub last_name: ::std::string::String,
+    /// `phone_number`: string; required, may be null.
+    pub phone_number: ::std::option::Option<::std::string::String>,
+    /// `pic_url`: string; required, may be null.
+    pub pic_url: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+redacted_debug!(
+    AtsApplicationCandidate { candidate_tags => show, email => show, first_name => show,
+    id => show, last_name => show, phone_number => hide, pic_url => show }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    AtsApplicationCandidate { candidate_tags : ::std::vec::Vec <
+    AtsApplicationCandidateTag > = "candidate_tags" => req, email : ::std::string::String
+    = "email" => req, first_name : ::std::string::String = "first_name" => req, id :
+    ::std::string::String = "id" => req, last_name : ::std::string::String = "last_name"
+    => req, phone_number : ::std::option::Option < ::std::string::String > =
+    "phone_number" => opt, pic_url : ::std::option::Option < ::std::string::String > =
+    "pic_url" => opt }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(
+    AtsApplicationCandidate { candidate_tags = "candidate_tags" => always, email =
+    "email" => always, first_name = "first_name" => always, id = "id" => always,
+    last_name = "last_name" => always, phone_number = "phone_number" => always, pic_url =
+    "pic_url" => always }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`AtsApplicationCandidateTag`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+/// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AtsApplicationCandidateTag {
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `tag`: [`CandidateTagTag`]; required.
+    pub tag: CandidateTagTag,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    AtsApplicationCandidateTag { id : ::std::string::String = "id" => req, tag :
+    CandidateTagTag = "tag" => req }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(AtsApplicationCandidateTag { id = "id" => always, tag = "tag" => always });
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`AtsApplicationFormSubmission`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AtsApplicationFormSubmission {
+    /// `answers`: array of [`SubmissionAnswer`]; required, may be null.
+    pub answers: ::std::option::Option<::std::vec::Vec<SubmissionAnswer>>,
+    /// `id`: string; required, may be null.
+    pub id: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    AtsApplicationFormSubmission { answers : ::std::option::Option < ::std::vec::Vec <
+    SubmissionAnswer > > = "answers" => opt, id : ::std::option::Option <
+    ::std::string::String > = "id" => opt }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(
+    AtsApplicationFormSubmission { answers = "answers" => always, id = "id" => always }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`AtsApplicationJob`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+/// - `list_ats_job_postings` (`GET /rest/v2/ats/job-boards/{job_board_id}/job-postings`)
+/// - `list_ats_rejection_archivation_reasons` (`GET /rest/v2/ats/reasons`)
+/// - and 3 more operations
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AtsApplicationJob {
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `title`: string; required.
+    pub title: ::std::string::String,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    AtsApplicationJob { id : ::std::string::String = "id" => req, title :
+    ::std::string::String = "title" => req }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(AtsApplicationJob { id = "id" => always, title = "title" => always });
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`AtsApplicationJobCriteriasMatching`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AtsApplicationJobCriteriasMatching {
+    /// `description`: string; required.
+    pub description: ::std::string::String,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `is_matched`: [`IsMatched`]; required.
+    pub is_matched: IsMatched,
+    /// `job_criteria_id`: string; required.
+    pub job_criteria_id: ::std::string::String,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    AtsApplicationJobCriteriasMatching { description : ::std::string::String =
+    "description" => req, id : ::std::string::String = "id" => req, is_matched :
+    IsMatched = "is_matched" => req, job_criteria_id : ::std::string::String =
+    "job_criteria_id" => req }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(
+    AtsApplicationJobCriteriasMatching { description = "description" => always, id = "id"
+    => always, is_matched = "is_matched" => always, job_criteria_id = "job_criteria_id"
+    => always }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`AtsApplicationJobEmploymentType`
+///
+/// Used by:
+/// - `create_ats_job` (`POST /rest/v2/ats/jobs`)
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+/// - `list_ats_job_postings` (`GET /rest/v2/ats/job-boards/{job_board_id}/job-postings`)
+/// - and 3 more operations
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AtsApplicationJobEmploymentType {
+    /// `employment_type`: [`IdNameListResponseData`]; required.
+    pub employment_type: IdNameListResponseData,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    AtsApplicationJobEmploymentType { employment_type : IdNameListResponseData =
+    "employment_type" => req, id : ::std::string::String = "id" => req }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(
+    AtsApplicationJobEmploymentType { employment_type = "employment_type" => always, id =
+    "id" => always }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`AtsCurrentApplicationInterviewPlanStage`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct AtsCurrentApplicationInterviewPlanStage {
+    /// `application_id`: string; required.
+    pub application_id: ::std::string::String,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `interview_plan_stage`: [`PlanStageInterviewPlanStage`]; required.
+    pub interview_plan_stage: PlanStageInterviewPlanStage,
+    /// `interview_plan_stage_id`: string; required.
+    pub interview_plan_stage_id: ::std::string::String,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    AtsCurrentApplicationInterviewPlanStage { application_id : ::std::string::String =
+    "application_id" => req, id : ::std::string::String = "id" => req,
+    interview_plan_stage : PlanStageInterviewPlanStage = "interview_plan_stage" => req,
+    interview_plan_stage_id : ::std::string::String = "interview_plan_stage_id" => req }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(
+    AtsCurrentApplicationInterviewPlanStage { application_id = "application_id" =>
+    always, id = "id" => always, interview_plan_stage = "interview_plan_stage" => always,
+    interview_plan_stage_id = "interview_plan_stage_id" => always }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`CandidateTagTag`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+/// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct CandidateTagTag {
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `label`: string; required.
+    pub label: ::std::string::String,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    CandidateTagTag { id : ::std::string::String = "id" => req, label :
+    ::std::string::String = "label" => req }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(CandidateTagTag { id = "id" => always, label = "label" => always });
 #[cfg(any(feature = "eor-contract-documents", feature = "eor-hiring"))]
 ///`ClientJobTitleDocumentTypeEorSignature`
 ///
@@ -725,6 +1201,7 @@ lean_ser!(
         feature = "legal-entities",
         feature = "orders",
         feature = "screenings",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -734,7 +1211,7 @@ lean_ser!(
 /// - `create_ic_contract` (`POST /rest/v2/contracts`)
 /// - `create_worker` (`POST /rest/v2/worker`)
 /// - `get_aml_details` (`GET /rest/v2/screenings/aml/{entity_type}/{entity_id}`)
-/// - and 6 more operations
+/// - and 7 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Company {
@@ -752,6 +1229,7 @@ pub struct Company {
         feature = "legal-entities",
         feature = "orders",
         feature = "screenings",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -767,6 +1245,7 @@ lean_de!(
         feature = "legal-entities",
         feature = "orders",
         feature = "screenings",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -779,6 +1258,7 @@ lean_ser!(Company { personal = "personal" => always, type_ = "type" => always })
         feature = "legal-entities",
         feature = "orders",
         feature = "screenings",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -1019,6 +1499,7 @@ lean_ser!(
         feature = "global-payroll",
         feature = "milestones",
         feature = "people",
+        feature = "webhooks",
         feature = "worker-information"
     )
 )]
@@ -1040,6 +1521,7 @@ pub enum ContractAdjustmentAmount {
         feature = "global-payroll",
         feature = "milestones",
         feature = "people",
+        feature = "webhooks",
         feature = "worker-information"
     )
 )]
@@ -1056,6 +1538,7 @@ lenient_via_serde!(
         feature = "global-payroll",
         feature = "milestones",
         feature = "people",
+        feature = "webhooks",
         feature = "worker-information"
     )
 )]
@@ -1077,6 +1560,7 @@ impl ::std::fmt::Display for ContractAdjustmentAmount {
         feature = "global-payroll",
         feature = "milestones",
         feature = "people",
+        feature = "webhooks",
         feature = "worker-information"
     )
 )]
@@ -1754,7 +2238,8 @@ open_enum!(
         feature = "eor-contract",
         feature = "invoice-adjustments",
         feature = "milestones",
-        feature = "timesheets"
+        feature = "timesheets",
+        feature = "webhooks"
     )
 )]
 ///`ContractTemplateId`
@@ -1772,7 +2257,8 @@ pub enum ContractTemplateId {
         feature = "eor-contract",
         feature = "invoice-adjustments",
         feature = "milestones",
-        feature = "timesheets"
+        feature = "timesheets",
+        feature = "webhooks"
     )
 )]
 lenient_via_serde!(
@@ -1785,7 +2271,8 @@ lenient_via_serde!(
         feature = "eor-contract",
         feature = "invoice-adjustments",
         feature = "milestones",
-        feature = "timesheets"
+        feature = "timesheets",
+        feature = "webhooks"
     )
 )]
 impl ::std::fmt::Display for ContractTemplateId {
@@ -1803,7 +2290,8 @@ impl ::std::fmt::Display for ContractTemplateId {
         feature = "eor-contract",
         feature = "invoice-adjustments",
         feature = "milestones",
-        feature = "timesheets"
+        feature = "timesheets",
+        feature = "webhooks"
     )
 )]
 impl ::std::convert::From<i64> for ContractTemplateId {
@@ -1811,6 +2299,57 @@ impl ::std::convert::From<i64> for ContractTemplateId {
         Self::Int64(value)
     }
 }
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+///`ContractTimesheetHourlyReportPreset`
+///
+/// Used by:
+/// - `get_contract_timesheets` (`GET /rest/v2/contracts/{contract_id}/timesheets`)
+/// - `get_timesheet_by_id` (`GET /rest/v2/timesheets/{id}`)
+/// - `get_timesheets` (`GET /rest/v2/timesheets`)
+/// - and 1 more operations
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct ContractTimesheetHourlyReportPreset {
+    /// `description`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `rate`: number; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub rate: ::std::option::Option<f64>,
+    /// `title`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+lean_de!(
+    ContractTimesheetHourlyReportPreset { description : ::std::option::Option <
+    ::std::string::String > = "description" => opt, id : ::std::option::Option <
+    ::std::string::String > = "id" => opt, rate : ::std::option::Option < f64 > = "rate"
+    => opt, title : ::std::option::Option < ::std::string::String > = "title" => opt }
+);
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+lean_ser!(
+    ContractTimesheetHourlyReportPreset { description = "description" =>
+    (unless::std::option::Option::is_none), id = "id" =>
+    (unless::std::option::Option::is_none), rate = "rate" =>
+    (unless::std::option::Option::is_none), title = "title" =>
+    (unless::std::option::Option::is_none) }
+);
 #[cfg(
     any(
         feature = "contracts",
@@ -2022,7 +2561,8 @@ lean_ser!(
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 ///`CountryCode`
@@ -2031,7 +2571,7 @@ lean_ser!(
 /// - `create_ats_application` (`POST /rest/v2/ats/applications`)
 /// - `fetch_multiple_eor_contract_forms` (`POST /rest/v2/forms/eor/create-contract/definitions`)
 /// - `get_create_contract_form` (`GET /rest/v2/forms/eor/create-contract/{country_code}`)
-/// - and 5 more operations
+/// - and 6 more operations
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -2052,7 +2592,8 @@ pub struct CountryCode(pub ::std::string::String);
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 lenient_via_serde!(CountryCode, newtype(::std::string::String));
@@ -2062,7 +2603,8 @@ lenient_via_serde!(CountryCode, newtype(::std::string::String));
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 impl ::std::ops::Deref for CountryCode {
@@ -2077,7 +2619,8 @@ impl ::std::ops::Deref for CountryCode {
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 impl ::std::convert::From<::std::string::String> for CountryCode {
@@ -2091,7 +2634,8 @@ impl ::std::convert::From<::std::string::String> for CountryCode {
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 impl ::std::fmt::Display for CountryCode {
@@ -2105,7 +2649,8 @@ impl ::std::fmt::Display for CountryCode {
         feature = "eor-hiring",
         feature = "eor-project-assignment",
         feature = "forms",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 impl ::std::str::FromStr for CountryCode {
@@ -3228,14 +3773,14 @@ open_enum!(
     DayDay, Unknown { Friday = "FRIDAY", Monday = "MONDAY", Saturday = "SATURDAY", Sunday
     = "SUNDAY", Thursday = "THURSDAY", Tuesday = "TUESDAY", Wednesday = "WEDNESDAY" }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 ///`DeliveryAddress`
 ///
 /// Used by:
 /// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
 /// - `get_it_assets` (`GET /rest/v2/it/assets`)
 /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
-/// - and 1 more operations
+/// - and 2 more operations
 #[derive(Clone, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DeliveryAddress {
@@ -3324,14 +3869,14 @@ pub struct DeliveryAddress {
     )]
     pub type_: ::std::option::Option<DeliveryAddressType>,
 }
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 redacted_debug!(
     DeliveryAddress { city => show, country => show, date_of_birth => hide,
     delivery_instructions => show, id => show, is_valid => show, line1 => show, line2 =>
     show, passport_number => hide, phone_number => hide, post_code => hide, state =>
     show, tax_id_number => hide, type_ => show }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 lean_de!(
     DeliveryAddress { city : ::std::option::Option < ::std::string::String > = "city" =>
     opt, country : ::std::option::Option < DeliveryAddressCountry > = "country" => opt,
@@ -3349,7 +3894,7 @@ lean_de!(
     "tax_id_number" => opt, type_ : ::std::option::Option < DeliveryAddressType > =
     "type" => opt }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 lean_ser!(
     DeliveryAddress { city = "city" => (unless::std::option::Option::is_none), country =
     "country" => (unless::std::option::Option::is_none), date_of_birth = "date_of_birth"
@@ -3366,7 +3911,7 @@ lean_ser!(
     (unless::std::option::Option::is_none), type_ = "type" =>
     (unless::std::option::Option::is_none) }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 open_enum!(
     DeliveryAddressCountry, Unknown { Ad = "AD", Ae = "AE", Af = "AF", Ag = "AG", Ai =
     "AI", Al = "AL", Am = "AM", An = "AN", Ao = "AO", Aq = "AQ", Ar = "AR", As = "AS", At
@@ -3403,7 +3948,7 @@ open_enum!(
     = "VU", Wf = "WF", Ws = "WS", Xk = "XK", Ye = "YE", Yt = "YT", Za = "ZA", Zm = "ZM",
     Zw = "ZW" }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 open_enum!(
     DeliveryAddressType, Unknown { Billing = "BILLING", Collection = "COLLECTION",
     Delivery = "DELIVERY", Entity = "ENTITY", Partial = "PARTIAL", Pii = "PII", Supplier
@@ -3875,7 +4420,8 @@ open_enum!(
         feature = "eor-project-assignment",
         feature = "forms",
         feature = "people",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 ///`Email`
@@ -3884,7 +4430,7 @@ open_enum!(
 /// - `create_ats_application` (`POST /rest/v2/ats/applications`)
 /// - `fetch_multiple_eor_contract_forms` (`POST /rest/v2/forms/eor/create-contract/definitions`)
 /// - `get_create_contract_form` (`GET /rest/v2/forms/eor/create-contract/{country_code}`)
-/// - and 6 more operations
+/// - and 7 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Email {
@@ -3904,7 +4450,8 @@ pub struct Email {
         feature = "eor-project-assignment",
         feature = "forms",
         feature = "people",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 lean_de!(
@@ -3918,7 +4465,8 @@ lean_de!(
         feature = "eor-project-assignment",
         feature = "forms",
         feature = "people",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 lean_ser!(
@@ -3932,7 +4480,8 @@ lean_ser!(
         feature = "eor-project-assignment",
         feature = "forms",
         feature = "people",
-        feature = "users"
+        feature = "users",
+        feature = "webhooks"
     )
 )]
 open_enum!(EmailType, Unknown { Work = "work" });
@@ -4110,7 +4659,14 @@ open_enum!(
     EntitlementUnit, Unknown { BusinessDay = "BUSINESS_DAY", CalendarDay =
     "CALENDAR_DAY", Hour = "HOUR", Month = "MONTH", Week = "WEEK", Year = "YEAR" }
 );
-#[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "assets",
+        feature = "orders",
+        feature = "webhooks"
+    )
+)]
 ///`Entity`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -4119,18 +4675,39 @@ pub enum Entity {
     EntityVariant1(EntityVariant1),
     LegalEntityType(LegalEntityType),
 }
-#[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "assets",
+        feature = "orders",
+        feature = "webhooks"
+    )
+)]
 lenient_via_serde!(
     Entity, first_zero { EntityVariant1(EntityVariant1), LegalEntityType(LegalEntityType)
     }
 );
-#[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "assets",
+        feature = "orders",
+        feature = "webhooks"
+    )
+)]
 impl ::std::convert::From<EntityVariant1> for Entity {
     fn from(value: EntityVariant1) -> Self {
         Self::EntityVariant1(value)
     }
 }
-#[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "assets",
+        feature = "orders",
+        feature = "webhooks"
+    )
+)]
 impl ::std::convert::From<LegalEntityType> for Entity {
     fn from(value: LegalEntityType) -> Self {
         Self::LegalEntityType(value)
@@ -4162,28 +4739,56 @@ lean_de!(
 lean_ser!(
     EntityRequestDetails { key = "key" => (unless::std::option::Option::is_none) }
 );
-#[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "assets",
+        feature = "orders",
+        feature = "webhooks"
+    )
+)]
 ///`EntityVariant1`
 ///
 /// Used by:
 /// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
 /// - `get_it_assets` (`GET /rest/v2/it/assets`)
 /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
-/// - and 2 more operations
+/// - and 3 more operations
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EntityVariant1(pub ::std::vec::Vec<LegalEntityType>);
-#[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "assets",
+        feature = "orders",
+        feature = "webhooks"
+    )
+)]
 lenient_via_serde!(EntityVariant1, newtype(::std::vec::Vec < LegalEntityType >));
-#[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "assets",
+        feature = "orders",
+        feature = "webhooks"
+    )
+)]
 impl ::std::ops::Deref for EntityVariant1 {
     type Target = ::std::vec::Vec<LegalEntityType>;
     fn deref(&self) -> &::std::vec::Vec<LegalEntityType> {
         &self.0
     }
 }
-#[cfg(any(feature = "accounting", feature = "assets", feature = "orders"))]
+#[cfg(
+    any(
+        feature = "accounting",
+        feature = "assets",
+        feature = "orders",
+        feature = "webhooks"
+    )
+)]
 impl ::std::convert::From<::std::vec::Vec<LegalEntityType>> for EntityVariant1 {
     fn from(value: ::std::vec::Vec<LegalEntityType>) -> Self {
         Self(value)
@@ -4204,6 +4809,7 @@ impl ::std::convert::From<::std::vec::Vec<LegalEntityType>> for EntityVariant1 {
         feature = "people",
         feature = "personal-information",
         feature = "timesheets",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -4213,7 +4819,7 @@ impl ::std::convert::From<::std::vec::Vec<LegalEntityType>> for EntityVariant1 {
 /// - `create_eor_contract` (`POST /rest/v2/eor`)
 /// - `create_gp_contract` (`POST /rest/v2/contracts/gp`)
 /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-/// - and 22 more operations
+/// - and 23 more operations
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Eor {
@@ -4239,6 +4845,7 @@ pub struct Eor {
         feature = "people",
         feature = "personal-information",
         feature = "timesheets",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -4261,6 +4868,7 @@ lean_de!(
         feature = "people",
         feature = "personal-information",
         feature = "timesheets",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -4453,7 +5061,8 @@ open_enum!(
     any(
         feature = "contractor-hiring",
         feature = "invoice-adjustments",
-        feature = "timesheets"
+        feature = "timesheets",
+        feature = "webhooks"
     )
 )]
 ///`FilenameKey`
@@ -4462,7 +5071,7 @@ open_enum!(
 /// - `create_contract_document` (`POST /rest/v2/contracts/{contract_id}/documents`)
 /// - `get_contract_invoice_adjustments` (`GET /rest/v2/contracts/{contract_id}/invoice-adjustments`)
 /// - `get_contract_timesheets` (`GET /rest/v2/contracts/{contract_id}/timesheets`)
-/// - and 3 more operations
+/// - and 4 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct FilenameKey {
@@ -4475,7 +5084,8 @@ pub struct FilenameKey {
     any(
         feature = "contractor-hiring",
         feature = "invoice-adjustments",
-        feature = "timesheets"
+        feature = "timesheets",
+        feature = "webhooks"
     )
 )]
 lean_de!(
@@ -4486,7 +5096,8 @@ lean_de!(
     any(
         feature = "contractor-hiring",
         feature = "invoice-adjustments",
-        feature = "timesheets"
+        feature = "timesheets",
+        feature = "webhooks"
     )
 )]
 lean_ser!(FilenameKey { filename = "filename" => always, key = "key" => always });
@@ -4634,7 +5245,8 @@ open_enum!(
         feature = "eor-contract",
         feature = "gp-hiring",
         feature = "invoice-adjustments",
-        feature = "timesheets"
+        feature = "timesheets",
+        feature = "webhooks"
     )
 )]
 open_enum!(
@@ -4645,6 +5257,36 @@ open_enum!(
     PaygMilestones = "payg_milestones", PaygTasks = "payg_tasks", Peo = "peo", ShieldMsa
     = "shield_msa", TimeBased = "time_based", Unknown = "unknown" }
 );
+#[cfg(any(feature = "payslips", feature = "webhooks"))]
+///`GpWorkerPayslip`
+///
+/// Used by:
+/// - `get_gp_worker_payslips` (`GET /rest/v2/gp/workers/{id}/payslips`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct GpWorkerPayslip {
+    /// `from`: string (date); required.
+    pub from: ::chrono::naive::NaiveDate,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `status`: string; required.
+    pub status: ::std::string::String,
+    /// `to`: string (date); required, may be null.
+    pub to: ::std::option::Option<::chrono::naive::NaiveDate>,
+}
+#[cfg(any(feature = "payslips", feature = "webhooks"))]
+lean_de!(
+    GpWorkerPayslip { from : ::chrono::naive::NaiveDate = "from" => req, id :
+    ::std::string::String = "id" => req, status : ::std::string::String = "status" =>
+    req, to : ::std::option::Option < ::chrono::naive::NaiveDate > = "to" => opt }
+);
+#[cfg(any(feature = "payslips", feature = "webhooks"))]
+lean_ser!(
+    GpWorkerPayslip { from = "from" => always, id = "id" => always, status = "status" =>
+    always, to = "to" => always }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+open_enum!(Grade, Unknown { A = "A", B = "B", C = "C", D = "D", F = "F", New = "NEW" });
 #[cfg(any(feature = "groups", feature = "user", feature = "users"))]
 ///`Group`
 ///
@@ -4760,7 +5402,8 @@ open_enum!(GroupStatus, Unknown { Active = "active", Archived = "archived" });
         feature = "gp-hiring",
         feature = "offboarding",
         feature = "orders",
-        feature = "people"
+        feature = "people",
+        feature = "webhooks"
     )
 )]
 ///`Id`
@@ -4769,7 +5412,7 @@ open_enum!(GroupStatus, Unknown { Active = "active", Archived = "archived" });
 /// - `assign_cost_centers_to_employment_contract` (`POST /rest/v2/contracts/{contract_id}/cost-centers`)
 /// - `create_gp_contract` (`POST /rest/v2/contracts/gp`)
 /// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
-/// - and 6 more operations
+/// - and 7 more operations
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Id {
@@ -4787,7 +5430,8 @@ pub struct Id {
         feature = "gp-hiring",
         feature = "offboarding",
         feature = "orders",
-        feature = "people"
+        feature = "people",
+        feature = "webhooks"
     )
 )]
 lean_de!(Id { id : ::std::option::Option < ::std::string::String > = "id" => opt });
@@ -4798,7 +5442,8 @@ lean_de!(Id { id : ::std::option::Option < ::std::string::String > = "id" => opt
         feature = "gp-hiring",
         feature = "offboarding",
         feature = "orders",
-        feature = "people"
+        feature = "people",
+        feature = "webhooks"
     )
 )]
 lean_ser!(Id { id = "id" => (unless::std::option::Option::is_none) });
@@ -4828,7 +5473,8 @@ lean_ser!(IdNameListResponse { data = "data" => always });
         feature = "eor-worker-documents",
         feature = "immigration",
         feature = "organizations",
-        feature = "time-off"
+        feature = "time-off",
+        feature = "webhooks"
     )
 )]
 ///`IdNameListResponseData`
@@ -4837,7 +5483,7 @@ lean_ser!(IdNameListResponse { data = "data" => always });
 /// - `create_ats_job` (`POST /rest/v2/ats/jobs`)
 /// - `create_ic_contract` (`POST /rest/v2/contracts`)
 /// - `create_time_off_request` (`POST /rest/v2/time_offs`)
-/// - and 13 more operations
+/// - and 14 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct IdNameListResponseData {
@@ -4853,7 +5499,8 @@ pub struct IdNameListResponseData {
         feature = "eor-worker-documents",
         feature = "immigration",
         feature = "organizations",
-        feature = "time-off"
+        feature = "time-off",
+        feature = "webhooks"
     )
 )]
 lean_de!(
@@ -4867,7 +5514,8 @@ lean_de!(
         feature = "eor-worker-documents",
         feature = "immigration",
         feature = "organizations",
-        feature = "time-off"
+        feature = "time-off",
+        feature = "webhooks"
     )
 )]
 lean_ser!(IdNameListResponseData { id = "id" => always, name = "name" => always });
@@ -5017,6 +5665,114 @@ lean_ser!(
     (unless::std::option::Option::is_none), worker_email = "worker_email" =>
     (unless::std::option::Option::is_none) }
 );
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+///`InvoiceAdjustment`
+///
+/// Used by:
+/// - `get_invoice_adjustments` (`GET /rest/v2/invoice-adjustments`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct InvoiceAdjustment {
+    /// `attachment`: [`FilenameKey`]; required, may be null.
+    pub attachment: ::std::option::Option<FilenameKey>,
+    /// `contract`: [`AdjustmentContract`]; required.
+    pub contract: AdjustmentContract,
+    /// `created_at`: string (date-time); required.
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /// `currency_code`: string; required.
+    pub currency_code: ::std::string::String,
+    /// `custom_scale`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub custom_scale: ::std::option::Option<::std::string::String>,
+    /// `date_submitted`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub date_submitted: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `description`: string; required, may be null.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// `hourlyReportPreset`: [`InvoiceAdjustmentHourlyReportPreset`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(
+            rename = "hourlyReportPreset",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
+    pub hourly_report_preset: ::std::option::Option<InvoiceAdjustmentHourlyReportPreset>,
+    /// `id`: string; required, may be null.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `invoice_id`: number; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub invoice_id: ::std::option::Option<f64>,
+    /// `payment_cycle`: [`InvoiceAdjustmentPaymentCycle`]; required.
+    pub payment_cycle: InvoiceAdjustmentPaymentCycle,
+    /// `quantity`: number; required, may be null.
+    pub quantity: ::std::option::Option<f64>,
+    /// `reported_by`: [`AdjustmentReportedBy`]; required.
+    pub reported_by: AdjustmentReportedBy,
+    /// `reviewed_by`: [`InvoiceAdjustmentReviewedBy`]; required, may be null.
+    pub reviewed_by: ::std::option::Option<InvoiceAdjustmentReviewedBy>,
+    /// `scale`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub scale: ::std::option::Option<::std::string::String>,
+    /// `status`: [`AdjustmentStatus`]; required, may be null.
+    pub status: ::std::option::Option<AdjustmentStatus>,
+    /// `total_amount`: string; required.
+    pub total_amount: ::std::string::String,
+    /// `type`: [`AdjustmentType`]; required.
+    #[cfg_attr(feature = "schemars", serde(rename = "type"))]
+    pub type_: AdjustmentType,
+    /// `worksheet`: [`Worksheet`]; required, may be null.
+    pub worksheet: ::std::option::Option<Worksheet>,
+}
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+lean_de!(
+    InvoiceAdjustment { attachment : ::std::option::Option < FilenameKey > = "attachment"
+    => opt, contract : AdjustmentContract = "contract" => req, created_at :
+    ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" => req, currency_code :
+    ::std::string::String = "currency_code" => req, custom_scale : ::std::option::Option
+    < ::std::string::String > = "custom_scale" => opt, date_submitted :
+    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > =
+    "date_submitted" => opt, description : ::std::option::Option < ::std::string::String
+    > = "description" => opt, hourly_report_preset : ::std::option::Option <
+    InvoiceAdjustmentHourlyReportPreset > = "hourlyReportPreset" => opt, id :
+    ::std::option::Option < ::std::string::String > = "id" => opt, invoice_id :
+    ::std::option::Option < f64 > = "invoice_id" => opt, payment_cycle :
+    InvoiceAdjustmentPaymentCycle = "payment_cycle" => req, quantity :
+    ::std::option::Option < f64 > = "quantity" => opt, reported_by : AdjustmentReportedBy
+    = "reported_by" => req, reviewed_by : ::std::option::Option <
+    InvoiceAdjustmentReviewedBy > = "reviewed_by" => opt, scale : ::std::option::Option <
+    ::std::string::String > = "scale" => opt, status : ::std::option::Option <
+    AdjustmentStatus > = "status" => opt, total_amount : ::std::string::String =
+    "total_amount" => req, type_ : AdjustmentType = "type" => req, worksheet :
+    ::std::option::Option < Worksheet > = "worksheet" => opt }
+);
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+lean_ser!(
+    InvoiceAdjustment { attachment = "attachment" => always, contract = "contract" =>
+    always, created_at = "created_at" => always, currency_code = "currency_code" =>
+    always, custom_scale = "custom_scale" => (unless::std::option::Option::is_none),
+    date_submitted = "date_submitted" => (unless::std::option::Option::is_none),
+    description = "description" => always, hourly_report_preset = "hourlyReportPreset" =>
+    (unless::std::option::Option::is_none), id = "id" => always, invoice_id =
+    "invoice_id" => (unless::std::option::Option::is_none), payment_cycle =
+    "payment_cycle" => always, quantity = "quantity" => always, reported_by =
+    "reported_by" => always, reviewed_by = "reviewed_by" => always, scale = "scale" =>
+    (unless::std::option::Option::is_none), status = "status" => always, total_amount =
+    "total_amount" => always, type_ = "type" => always, worksheet = "worksheet" => always
+    }
+);
 #[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
 ///`InvoiceAdjustmentContractType`
 #[derive(::serde::Serialize, Clone, Debug)]
@@ -5087,13 +5843,247 @@ open_enum!(
     "ongoing_time_based", PayAsYouGoTimeBased = "pay_as_you_go_time_based",
     PaygMilestones = "payg_milestones", PaygTasks = "payg_tasks" }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+///`InvoiceAdjustmentHourlyReportPreset`
+///
+/// Used by:
+/// - `get_invoice_adjustments` (`GET /rest/v2/invoice-adjustments`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct InvoiceAdjustmentHourlyReportPreset {
+    /// `id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `rate`: number; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub rate: ::std::option::Option<f64>,
+    /// `title`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub title: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+lean_de!(
+    InvoiceAdjustmentHourlyReportPreset { id : ::std::option::Option <
+    ::std::string::String > = "id" => opt, rate : ::std::option::Option < f64 > = "rate"
+    => opt, title : ::std::option::Option < ::std::string::String > = "title" => opt }
+);
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+lean_ser!(
+    InvoiceAdjustmentHourlyReportPreset { id = "id" =>
+    (unless::std::option::Option::is_none), rate = "rate" =>
+    (unless::std::option::Option::is_none), title = "title" =>
+    (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+///`InvoiceAdjustmentPaymentCycle`
+///
+/// Used by:
+/// - `get_invoice_adjustments` (`GET /rest/v2/invoice-adjustments`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct InvoiceAdjustmentPaymentCycle {
+    /// `end`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub end: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `start`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub start: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+lean_de!(
+    InvoiceAdjustmentPaymentCycle { end : ::std::option::Option < ::chrono::DateTime <
+    ::chrono::offset::Utc > > = "end" => opt, start : ::std::option::Option <
+    ::chrono::DateTime < ::chrono::offset::Utc > > = "start" => opt }
+);
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+lean_ser!(
+    InvoiceAdjustmentPaymentCycle { end = "end" =>
+    (unless::std::option::Option::is_none), start = "start" =>
+    (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+///`InvoiceAdjustmentReviewedBy`
+///
+/// Used by:
+/// - `get_invoice_adjustments` (`GET /rest/v2/invoice-adjustments`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct InvoiceAdjustmentReviewedBy {
+    /// `full_name`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `id`: [`ContractTemplateId`]; required.
+    pub id: ContractTemplateId,
+    /// `remarks`: string; required, may be null.
+    pub remarks: ::std::option::Option<::std::string::String>,
+    /// `reviewed_at`: string; required, may be null.
+    pub reviewed_at: ::std::option::Option<::std::string::String>,
+}
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+lean_de!(
+    InvoiceAdjustmentReviewedBy { full_name : ::std::option::Option <
+    ::std::string::String > = "full_name" => opt, id : ContractTemplateId = "id" => req,
+    remarks : ::std::option::Option < ::std::string::String > = "remarks" => opt,
+    reviewed_at : ::std::option::Option < ::std::string::String > = "reviewed_at" => opt
+    }
+);
+#[cfg(any(feature = "invoice-adjustments", feature = "webhooks"))]
+lean_ser!(
+    InvoiceAdjustmentReviewedBy { full_name = "full_name" =>
+    (unless::std::option::Option::is_none), id = "id" => always, remarks = "remarks" =>
+    always, reviewed_at = "reviewed_at" => always }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+open_enum!(
+    IsMatched, Unknown { Matched = "MATCHED", NotMatched = "NOT_MATCHED", Undecided =
+    "UNDECIDED" }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+///`ItAsset`
+///
+/// Used by:
+/// - `get_it_assets` (`GET /rest/v2/it/assets`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct ItAsset {
+    /// `assigned_user`: [`AssignedUser`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub assigned_user: ::std::option::Option<AssignedUser>,
+    /// `assigned_warehouse`: [`AssignedWarehouse`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub assigned_warehouse: ::std::option::Option<AssignedWarehouse>,
+    /// `created_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `grade`: [`Grade`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub grade: ::std::option::Option<Grade>,
+    /// `id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `location`: [`Location`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub location: ::std::option::Option<Location>,
+    /// `ownership`: [`Ownership`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub ownership: ::std::option::Option<Ownership>,
+    /// `product`: [`ItAssetProduct`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub product: ::std::option::Option<ItAssetProduct>,
+    /// `purchase_date`: string (date); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub purchase_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+    /// `purchase_value`: [`PurchaseValue`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub purchase_value: ::std::option::Option<PurchaseValue>,
+    /// `serial_number`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub serial_number: ::std::option::Option<::std::string::String>,
+    /// `status`: [`ItAssetStatus`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub status: ::std::option::Option<ItAssetStatus>,
+    /// `updated_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+lean_de!(
+    ItAsset { assigned_user : ::std::option::Option < AssignedUser > = "assigned_user" =>
+    opt, assigned_warehouse : ::std::option::Option < AssignedWarehouse > =
+    "assigned_warehouse" => opt, created_at : ::std::option::Option < ::chrono::DateTime
+    < ::chrono::offset::Utc > > = "created_at" => opt, grade : ::std::option::Option <
+    Grade > = "grade" => opt, id : ::std::option::Option < ::std::string::String > = "id"
+    => opt, location : ::std::option::Option < Location > = "location" => opt, ownership
+    : ::std::option::Option < Ownership > = "ownership" => opt, product :
+    ::std::option::Option < ItAssetProduct > = "product" => opt, purchase_date :
+    ::std::option::Option < ::chrono::naive::NaiveDate > = "purchase_date" => opt,
+    purchase_value : ::std::option::Option < PurchaseValue > = "purchase_value" => opt,
+    serial_number : ::std::option::Option < ::std::string::String > = "serial_number" =>
+    opt, status : ::std::option::Option < ItAssetStatus > = "status" => opt, updated_at :
+    ::std::option::Option < ::chrono::DateTime < ::chrono::offset::Utc > > = "updated_at"
+    => opt }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+lean_ser!(
+    ItAsset { assigned_user = "assigned_user" => (unless::std::option::Option::is_none),
+    assigned_warehouse = "assigned_warehouse" => (unless::std::option::Option::is_none),
+    created_at = "created_at" => (unless::std::option::Option::is_none), grade = "grade"
+    => (unless::std::option::Option::is_none), id = "id" =>
+    (unless::std::option::Option::is_none), location = "location" =>
+    (unless::std::option::Option::is_none), ownership = "ownership" =>
+    (unless::std::option::Option::is_none), product = "product" =>
+    (unless::std::option::Option::is_none), purchase_date = "purchase_date" =>
+    (unless::std::option::Option::is_none), purchase_value = "purchase_value" =>
+    (unless::std::option::Option::is_none), serial_number = "serial_number" =>
+    (unless::std::option::Option::is_none), status = "status" =>
+    (unless::std::option::Option::is_none), updated_at = "updated_at" =>
+    (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 ///`ItAssetProduct`
 ///
 /// Used by:
 /// - `get_it_assets` (`GET /rest/v2/it/assets`)
 /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
 /// - `get_it_orders` (`GET /rest/v2/it/orders`)
+/// - and 1 more operations
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItAssetProduct {
@@ -5122,21 +6112,21 @@ pub struct ItAssetProduct {
     )]
     pub name: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 lean_de!(
     ItAssetProduct { brand : ::std::option::Option < ::std::string::String > = "brand" =>
     opt, category : ::std::option::Option < ItAssetProductCategory > = "category" => opt,
     id : ::std::option::Option < ::std::string::String > = "id" => opt, name :
     ::std::option::Option < ::std::string::String > = "name" => opt }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 lean_ser!(
     ItAssetProduct { brand = "brand" => (unless::std::option::Option::is_none), category
     = "category" => (unless::std::option::Option::is_none), id = "id" =>
     (unless::std::option::Option::is_none), name = "name" =>
     (unless::std::option::Option::is_none) }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 open_enum!(
     ItAssetProductCategory, Unknown { Adapter = "ADAPTER", Cable = "CABLE", Chair =
     "CHAIR", Charger = "CHARGER", Desk = "DESK", Desktop = "DESKTOP", DeskRiser =
@@ -5147,6 +6137,87 @@ open_enum!(
     Printer = "PRINTER", Shredder = "SHREDDER", StandingMat = "STANDING_MAT", Tablet =
     "TABLET", TaskLight = "TASK_LIGHT", Webcam = "WEBCAM", WelcomePack = "WELCOME_PACK",
     WifiRangeExtender = "WIFI_RANGE_EXTENDER" }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+open_enum!(
+    ItAssetStatus, Unknown { Active = "ACTIVE", AddedByMistake = "ADDED_BY_MISTAKE",
+    BeingRepaired = "BEING_REPAIRED", Binned = "BINNED", BrokenAtWarehouse =
+    "BROKEN_AT_WAREHOUSE", BrokenByUser = "BROKEN_BY_USER", BrokenInTransit =
+    "BROKEN_IN_TRANSIT", Cleared = "CLEARED", DamagedAtWarehouse =
+    "DAMAGED_AT_WAREHOUSE", DamagedByUser = "DAMAGED_BY_USER", DamagedInTransit =
+    "DAMAGED_IN_TRANSIT", LeftWithUser = "LEFT_WITH_USER", LostInTransit =
+    "LOST_IN_TRANSIT", ReturnedToDeel = "RETURNED_TO_DEEL", Shrinkage = "SHRINKAGE",
+    Stolen = "STOLEN", SupplierReturn = "SUPPLIER_RETURN", WaitingForClearance =
+    "WAITING_FOR_CLEARANCE" }
+);
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+///`ItOrder`
+///
+/// Used by:
+/// - `get_it_orders` (`GET /rest/v2/it/orders`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct ItOrder {
+    /// `created_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `id`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// `order_items`: array of [`OrderItem`]; optional, a default when absent.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
+    pub order_items: ::std::vec::Vec<OrderItem>,
+    /// `status`: [`ItOrderStatus`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub status: ::std::option::Option<ItOrderStatus>,
+    /// `updated_at`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `user`: [`AssignedUser`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub user: ::std::option::Option<AssignedUser>,
+}
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+lean_de!(
+    ItOrder { created_at : ::std::option::Option < ::chrono::DateTime <
+    ::chrono::offset::Utc > > = "created_at" => opt, id : ::std::option::Option <
+    ::std::string::String > = "id" => opt, order_items : ::std::vec::Vec < OrderItem > =
+    "order_items" => default, status : ::std::option::Option < ItOrderStatus > = "status"
+    => opt, updated_at : ::std::option::Option < ::chrono::DateTime <
+    ::chrono::offset::Utc > > = "updated_at" => opt, user : ::std::option::Option <
+    AssignedUser > = "user" => opt }
+);
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+lean_ser!(
+    ItOrder { created_at = "created_at" => (unless::std::option::Option::is_none), id =
+    "id" => (unless::std::option::Option::is_none), order_items = "order_items" =>
+    (unless::std::vec::Vec::is_empty), status = "status" =>
+    (unless::std::option::Option::is_none), updated_at = "updated_at" =>
+    (unless::std::option::Option::is_none), user = "user" =>
+    (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+open_enum!(
+    ItOrderStatus, Unknown { Approved = "APPROVED", Cancelled = "CANCELLED", Declined =
+    "DECLINED", Requested = "REQUESTED" }
 );
 #[cfg(any(feature = "lookups", feature = "people"))]
 ///`JobTitle`
@@ -5474,7 +6545,8 @@ lean_ser!(
         feature = "contracts",
         feature = "legal-entities",
         feature = "orders",
-        feature = "screenings"
+        feature = "screenings",
+        feature = "webhooks"
     )
 )]
 open_enum!(LegalEntityType, Unknown { Company = "company", Individual = "individual" });
@@ -5567,7 +6639,7 @@ lean_ser!(
     (unless::std::option::Option::is_none), value = "value" =>
     (unless::std::option::Option::is_none) }
 );
-#[cfg(any(feature = "assets", feature = "ats"))]
+#[cfg(any(feature = "assets", feature = "ats", feature = "webhooks"))]
 open_enum!(
     Location, Unknown { AtWarehouse = "AT_WAREHOUSE", ClearanceWarehouse =
     "CLEARANCE_WAREHOUSE", DeelWarehouse = "DEEL_WAREHOUSE", OrganizationWarehouse =
@@ -6102,6 +7174,102 @@ lean_ser!(
     Ooo { end_date = "end_date" => always, leave_type = "leave_type" => always, name =
     "name" => always, start_date = "start_date" => always }
 );
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+///`OrderItem`
+///
+/// Used by:
+/// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
+/// - `get_it_orders` (`GET /rest/v2/it/orders`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct OrderItem {
+    /// `is_approved`: boolean; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub is_approved: ::std::option::Option<bool>,
+    /// `is_express_delivery_requested`: boolean; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub is_express_delivery_requested: ::std::option::Option<bool>,
+    /// `pricing_details`: [`PricingDetails`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub pricing_details: ::std::option::Option<PricingDetails>,
+    /// `product`: [`ItAssetProduct`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub product: ::std::option::Option<ItAssetProduct>,
+    /// `status`: [`OrderItemStatus`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub status: ::std::option::Option<OrderItemStatus>,
+}
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+lean_de!(
+    OrderItem { is_approved : ::std::option::Option < bool > = "is_approved" => opt,
+    is_express_delivery_requested : ::std::option::Option < bool > =
+    "is_express_delivery_requested" => opt, pricing_details : ::std::option::Option <
+    PricingDetails > = "pricing_details" => opt, product : ::std::option::Option <
+    ItAssetProduct > = "product" => opt, status : ::std::option::Option < OrderItemStatus
+    > = "status" => opt }
+);
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+lean_ser!(
+    OrderItem { is_approved = "is_approved" => (unless::std::option::Option::is_none),
+    is_express_delivery_requested = "is_express_delivery_requested" =>
+    (unless::std::option::Option::is_none), pricing_details = "pricing_details" =>
+    (unless::std::option::Option::is_none), product = "product" =>
+    (unless::std::option::Option::is_none), status = "status" =>
+    (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+open_enum!(
+    OrderItemStatus, Unknown { AwaitingPayment = "AWAITING_PAYMENT", Cancelled =
+    "CANCELLED", Completed = "COMPLETED", Placed = "PLACED", Processing = "PROCESSING",
+    ReadyToShip = "READY_TO_SHIP", Shipped = "SHIPPED" }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+///`Ownership`
+///
+/// Used by:
+/// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
+/// - `get_it_assets` (`GET /rest/v2/it/assets`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct Ownership {
+    /// `name`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// `type`: [`AssignedWarehouseOwnership`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub type_: ::std::option::Option<AssignedWarehouseOwnership>,
+}
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+lean_de!(
+    Ownership { name : ::std::option::Option < ::std::string::String > = "name" => opt,
+    type_ : ::std::option::Option < AssignedWarehouseOwnership > = "type" => opt }
+);
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+lean_ser!(
+    Ownership { name = "name" => (unless::std::option::Option::is_none), type_ = "type"
+    => (unless::std::option::Option::is_none) }
+);
 #[cfg(any(feature = "eor-hiring", feature = "forms"))]
 ///`PageSectionQuestionRule`
 ///
@@ -6306,14 +7474,14 @@ lean_ser!(
     (unless::std::option::Option::is_none), url = "url" =>
     (unless::std::option::Option::is_none) }
 );
-#[cfg(any(feature = "off-cycle", feature = "timesheets"))]
+#[cfg(any(feature = "off-cycle", feature = "timesheets", feature = "webhooks"))]
 ///`PaymentReportedBy`
 ///
 /// Used by:
 /// - `get_contract_off_cycle_payment_by_id` (`GET /rest/v2/contracts/{contract_id}/off-cycle-payments/{id}`)
 /// - `get_contract_off_cycle_payments` (`GET /rest/v2/contracts/{contract_id}/off-cycle-payments`)
 /// - `get_contract_timesheets` (`GET /rest/v2/contracts/{contract_id}/timesheets`)
-/// - and 1 more operations
+/// - and 2 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PaymentReportedBy {
@@ -6326,12 +7494,12 @@ pub struct PaymentReportedBy {
     /// `id`: string; required.
     pub id: ::std::string::String,
 }
-#[cfg(any(feature = "off-cycle", feature = "timesheets"))]
+#[cfg(any(feature = "off-cycle", feature = "timesheets", feature = "webhooks"))]
 lean_de!(
     PaymentReportedBy { full_name : ::std::option::Option < ::std::string::String > =
     "full_name" => opt, id : ::std::string::String = "id" => req }
 );
-#[cfg(any(feature = "off-cycle", feature = "timesheets"))]
+#[cfg(any(feature = "off-cycle", feature = "timesheets", feature = "webhooks"))]
 lean_ser!(
     PaymentReportedBy { full_name = "full_name" =>
     (unless::std::option::Option::is_none), id = "id" => always }
@@ -6345,14 +7513,16 @@ open_enum!(
     PayrollSchedule, Unknown { Bimonthly = "BIMONTHLY", Biweekly = "BIWEEKLY", Monthly =
     "MONTHLY", Weekly = "WEEKLY" }
 );
-#[cfg(any(feature = "eor-contract", feature = "invoice-adjustments"))]
+#[cfg(
+    any(feature = "eor-contract", feature = "invoice-adjustments", feature = "webhooks")
+)]
 ///`Pension`
 ///
 /// Used by:
 /// - `create_eor_contract` (`POST /rest/v2/eor`)
 /// - `get_contract_invoice_adjustments` (`GET /rest/v2/contracts/{contract_id}/invoice-adjustments`)
 /// - `get_invoice_adjustment_by_id` (`GET /rest/v2/invoice-adjustments/{id}`)
-/// - and 1 more operations
+/// - and 2 more operations
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Pension {
@@ -6369,13 +7539,17 @@ pub struct Pension {
     )]
     pub id: ::std::option::Option<::std::string::String>,
 }
-#[cfg(any(feature = "eor-contract", feature = "invoice-adjustments"))]
+#[cfg(
+    any(feature = "eor-contract", feature = "invoice-adjustments", feature = "webhooks")
+)]
 lean_de!(
     Pension { contribution : ::std::option::Option < ::std::string::String > =
     "contribution" => opt, id : ::std::option::Option < ::std::string::String > = "id" =>
     opt }
 );
-#[cfg(any(feature = "eor-contract", feature = "invoice-adjustments"))]
+#[cfg(
+    any(feature = "eor-contract", feature = "invoice-adjustments", feature = "webhooks")
+)]
 lean_ser!(
     Pension { contribution = "contribution" => (unless::std::option::Option::is_none), id
     = "id" => (unless::std::option::Option::is_none) }
@@ -6396,6 +7570,7 @@ lean_ser!(
         feature = "orders",
         feature = "personal-information",
         feature = "screenings",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -6405,7 +7580,7 @@ lean_ser!(
 /// - `create_employee_resignation` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/resignation`)
 /// - `create_eor_offboarding_client_sign_off` (`POST /rest/v2/eor/contracts/{contract_id}/offboarding/review-client-sign-offs`)
 /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-/// - and 21 more operations
+/// - and 22 more operations
 #[derive(Clone)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Personal {
@@ -6480,6 +7655,7 @@ pub struct Personal {
         feature = "orders",
         feature = "personal-information",
         feature = "screenings",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -6505,6 +7681,7 @@ redacted_debug!(
         feature = "orders",
         feature = "personal-information",
         feature = "screenings",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -6537,6 +7714,7 @@ lean_de!(
         feature = "orders",
         feature = "personal-information",
         feature = "screenings",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -6672,6 +7850,79 @@ lean_de!(
     )
 )]
 lean_ser!(Plan { name = "name" => (unless::std::option::Option::is_none) });
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`PlanStageInterviewPlanStage`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+/// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct PlanStageInterviewPlanStage {
+    /// `category_type_slug`: string; required.
+    pub category_type_slug: ::std::string::String,
+    /// `default_type_slug`: string; required, may be null.
+    pub default_type_slug: ::std::option::Option<::std::string::String>,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `name`: string; required.
+    pub name: ::std::string::String,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    PlanStageInterviewPlanStage { category_type_slug : ::std::string::String =
+    "category_type_slug" => req, default_type_slug : ::std::option::Option <
+    ::std::string::String > = "default_type_slug" => opt, id : ::std::string::String =
+    "id" => req, name : ::std::string::String = "name" => req }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(
+    PlanStageInterviewPlanStage { category_type_slug = "category_type_slug" => always,
+    default_type_slug = "default_type_slug" => always, id = "id" => always, name = "name"
+    => always }
+);
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+///`PricingDetails`
+///
+/// Used by:
+/// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
+/// - `get_it_orders` (`GET /rest/v2/it/orders`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct PricingDetails {
+    /// `acquisition_type`: [`AcquisitionType`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub acquisition_type: ::std::option::Option<AcquisitionType>,
+    /// `asset_price`: [`PurchaseValue`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub asset_price: ::std::option::Option<PurchaseValue>,
+    /// `storefront_fee`: [`PurchaseValue`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub storefront_fee: ::std::option::Option<PurchaseValue>,
+}
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+lean_de!(
+    PricingDetails { acquisition_type : ::std::option::Option < AcquisitionType > =
+    "acquisition_type" => opt, asset_price : ::std::option::Option < PurchaseValue > =
+    "asset_price" => opt, storefront_fee : ::std::option::Option < PurchaseValue > =
+    "storefront_fee" => opt }
+);
+#[cfg(any(feature = "orders", feature = "webhooks"))]
+lean_ser!(
+    PricingDetails { acquisition_type = "acquisition_type" =>
+    (unless::std::option::Option::is_none), asset_price = "asset_price" =>
+    (unless::std::option::Option::is_none), storefront_fee = "storefront_fee" =>
+    (unless::std::option::Option::is_none) }
+);
 #[cfg(
     any(
         feature = "eor-hiring",
@@ -6742,6 +7993,7 @@ lean_ser!(
         feature = "people",
         feature = "personal-information",
         feature = "timesheets",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -6751,7 +8003,7 @@ lean_ser!(
 /// - `create_eor_contract` (`POST /rest/v2/eor`)
 /// - `create_gp_contract` (`POST /rest/v2/contracts/gp`)
 /// - `create_ic_contract` (`POST /rest/v2/contracts`)
-/// - and 22 more operations
+/// - and 23 more operations
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ProbationPeriod {
@@ -6789,6 +8041,7 @@ pub struct ProbationPeriod {
         feature = "people",
         feature = "personal-information",
         feature = "timesheets",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -6813,6 +8066,7 @@ lean_de!(
         feature = "people",
         feature = "personal-information",
         feature = "timesheets",
+        feature = "webhooks",
         feature = "workers"
     )
 )]
@@ -6855,14 +8109,14 @@ lean_ser!(
     ProviderAttachment { id = "id" => always, label = "label" => always, url = "url" =>
     always }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 ///`PurchaseValue`
 ///
 /// Used by:
 /// - `get_it_asset_by_id` (`GET /rest/v2/it/assets/{asset_id}`)
 /// - `get_it_assets` (`GET /rest/v2/it/assets`)
 /// - `get_it_order_by_id` (`GET /rest/v2/it/orders/{order_id}`)
-/// - and 1 more operations
+/// - and 2 more operations
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PurchaseValue {
@@ -6879,18 +8133,18 @@ pub struct PurchaseValue {
     )]
     pub currency: ::std::option::Option<PurchaseValueCurrency>,
 }
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 lean_de!(
     PurchaseValue { amount : ::std::option::Option < ::std::string::String > = "amount"
     => opt, currency : ::std::option::Option < PurchaseValueCurrency > = "currency" =>
     opt }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 lean_ser!(
     PurchaseValue { amount = "amount" => (unless::std::option::Option::is_none), currency
     = "currency" => (unless::std::option::Option::is_none) }
 );
-#[cfg(any(feature = "assets", feature = "orders"))]
+#[cfg(any(feature = "assets", feature = "orders", feature = "webhooks"))]
 open_enum!(
     PurchaseValueCurrency, Unknown { Aed = "AED", Afn = "AFN", All = "ALL", Amd = "AMD",
     Ang = "ANG", Aoa = "AOA", Ars = "ARS", Aud = "AUD", Awg = "AWG", Azn = "AZN", Bam =
@@ -6921,6 +8175,14 @@ open_enum!(
 open_enum!(
     Qualification, Unknown { NoVisaRequired = "NO_VISA_REQUIRED", Unsupported =
     "UNSUPPORTED", VisaRequired = "VISA_REQUIRED" }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+open_enum!(
+    QuestionType, Unknown { Address = "ADDRESS", Customdropdown = "CUSTOMDROPDOWN",
+    Datepicker = "DATEPICKER", Documentupload = "DOCUMENTUPLOAD", Email = "EMAIL",
+    Freetext = "FREETEXT", Multiselection = "MULTISELECTION", Number = "NUMBER",
+    Paragraph = "PARAGRAPH", Phonenumber = "PHONENUMBER", Presetdropdown =
+    "PRESETDROPDOWN", Singleselection = "SINGLESELECTION" }
 );
 #[cfg(any(feature = "time-tracking", feature = "time-tracking-shifts"))]
 ///`RateListPage`
@@ -7298,7 +8560,7 @@ open_enum!(
     "FreeText", MultiSelection = "MultiSelection", Number = "Number", Paragraph =
     "Paragraph", PhoneNumber = "PhoneNumber", SingleSelection = "SingleSelection" }
 );
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 ///`Severance`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(untagged)]
@@ -7307,17 +8569,17 @@ pub enum Severance {
     Variant1(SeveranceVariant1),
     Variant2(SeveranceVariant2),
 }
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 lenient_via_serde!(
     Severance, first_zero { Variant1(SeveranceVariant1), Variant2(SeveranceVariant2) }
 );
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 impl ::std::convert::From<SeveranceVariant1> for Severance {
     fn from(value: SeveranceVariant1) -> Self {
         Self::Variant1(value)
     }
 }
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 impl ::std::convert::From<SeveranceVariant2> for Severance {
     fn from(value: SeveranceVariant2) -> Self {
         Self::Variant2(value)
@@ -7328,14 +8590,14 @@ open_enum!(
     SeveranceType, Unknown { Cash = "CASH", Days = "DAYS", Months = "MONTHS", Weeks =
     "WEEKS" }
 );
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 ///`SeveranceVariant1`
 ///
 /// Used by:
 /// - `create_gp_worker_termination` (`POST /rest/v2/gp/workers/{worker_id}/terminations`)
 /// - `get_contract_invoice_adjustments` (`GET /rest/v2/contracts/{contract_id}/invoice-adjustments`)
 /// - `get_invoice_adjustment_by_id` (`GET /rest/v2/invoice-adjustments/{id}`)
-/// - and 1 more operations
+/// - and 2 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SeveranceVariant1 {
@@ -7349,32 +8611,32 @@ pub struct SeveranceVariant1 {
     #[cfg_attr(feature = "schemars", serde(rename = "type"))]
     pub type_: SeveranceVariant1Type,
 }
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 lean_de!(
     SeveranceVariant1 { amount : f64 = "amount" => req, currency : ::std::string::String
     = "currency" => req, time_unit : SeveranceVariant1TimeUnit = "time_unit" => req,
     type_ : SeveranceVariant1Type = "type" => req }
 );
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 lean_ser!(
     SeveranceVariant1 { amount = "amount" => always, currency = "currency" => always,
     time_unit = "time_unit" => always, type_ = "type" => always }
 );
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 open_enum!(
     SeveranceVariant1TimeUnit, Unknown { Days = "DAYS", Months = "MONTHS", Weeks =
     "WEEKS" }
 );
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 open_enum!(SeveranceVariant1Type, Unknown { Time = "TIME" });
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 ///`SeveranceVariant2`
 ///
 /// Used by:
 /// - `create_gp_worker_termination` (`POST /rest/v2/gp/workers/{worker_id}/terminations`)
 /// - `get_contract_invoice_adjustments` (`GET /rest/v2/contracts/{contract_id}/invoice-adjustments`)
 /// - `get_invoice_adjustment_by_id` (`GET /rest/v2/invoice-adjustments/{id}`)
-/// - and 1 more operations
+/// - and 2 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SeveranceVariant2 {
@@ -7386,17 +8648,17 @@ pub struct SeveranceVariant2 {
     #[cfg_attr(feature = "schemars", serde(rename = "type"))]
     pub type_: SeveranceVariant2Type,
 }
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 lean_de!(
     SeveranceVariant2 { amount : f64 = "amount" => req, currency : ::std::string::String
     = "currency" => req, type_ : SeveranceVariant2Type = "type" => req }
 );
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 lean_ser!(
     SeveranceVariant2 { amount = "amount" => always, currency = "currency" => always,
     type_ = "type" => always }
 );
-#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments"))]
+#[cfg(any(feature = "gp-hiring", feature = "invoice-adjustments", feature = "webhooks"))]
 open_enum!(SeveranceVariant2Type, Unknown { Cash = "CASH" });
 #[cfg(any(feature = "eor-offboarding", feature = "eor-worker-offboarding"))]
 ///`ShapeResponseData`
@@ -7562,6 +8824,13 @@ impl ::std::convert::From<f64> for SignatureInputContractTemplateId {
 }
 #[cfg(any(feature = "contracts", feature = "people"))]
 open_enum!(SortOrder, Unknown { Asc = "asc", Desc = "desc" });
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+open_enum!(
+    SourceSlug, Unknown { BulkImported = "BULK_IMPORTED", ExternalCareerPage =
+    "EXTERNAL_CAREER_PAGE", InternalCareerPage = "INTERNAL_CAREER_PAGE", InternalReferral
+    = "INTERNAL_REFERRAL", LinkedinBasic = "LINKEDIN_BASIC", LinkedinPremium =
+    "LINKEDIN_PREMIUM", SourcedInternally = "SOURCED_INTERNALLY" }
+);
 #[cfg(
     any(feature = "eor-amendments", feature = "eor-benefits", feature = "eor-contract")
 )]
@@ -7669,6 +8938,37 @@ lean_ser!(
     StatusResponseData { created_at = "created_at" => always, id = "id" => always, status
     = "status" => always, updated_at = "updated_at" => always }
 );
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+///`SubmissionAnswer`
+///
+/// Used by:
+/// - `list_ats_applications` (`GET /rest/v2/ats/applications`)
+/// - `retrieve_ats_application` (`GET /rest/v2/ats/applications/{application_id}`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct SubmissionAnswer {
+    /// `answer`: [`ContractAdjustmentAmount`]; required.
+    pub answer: ContractAdjustmentAmount,
+    /// `data_binding_id`: string; required.
+    pub data_binding_id: ::std::string::String,
+    /// `question_text`: string; required.
+    pub question_text: ::std::string::String,
+    /// `question_type`: [`QuestionType`]; required.
+    pub question_type: QuestionType,
+}
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_de!(
+    SubmissionAnswer { answer : ContractAdjustmentAmount = "answer" => req,
+    data_binding_id : ::std::string::String = "data_binding_id" => req, question_text :
+    ::std::string::String = "question_text" => req, question_type : QuestionType =
+    "question_type" => req }
+);
+#[cfg(any(feature = "ats", feature = "webhooks"))]
+lean_ser!(
+    SubmissionAnswer { answer = "answer" => always, data_binding_id = "data_binding_id"
+    => always, question_text = "question_text" => always, question_type = "question_type"
+    => always }
+);
 #[cfg(any(feature = "eor-amendments", feature = "eor-worker-compliance"))]
 ///`SuccessResponse`
 ///
@@ -7759,14 +9059,14 @@ lean_ser!(
     name = "name" => always, type_ = "type" => always, updated_at = "updated_at" =>
     always }
 );
-#[cfg(any(feature = "invoice-adjustments", feature = "tasks"))]
+#[cfg(any(feature = "invoice-adjustments", feature = "tasks", feature = "webhooks"))]
 ///`Task`
 ///
 /// Used by:
 /// - `get_contract_invoice_adjustments` (`GET /rest/v2/contracts/{contract_id}/invoice-adjustments`)
 /// - `get_invoice_adjustment_by_id` (`GET /rest/v2/invoice-adjustments/{id}`)
 /// - `get_invoice_adjustments` (`GET /rest/v2/invoice-adjustments`)
-/// - and 1 more operations
+/// - and 2 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Task {
@@ -7775,13 +9075,13 @@ pub struct Task {
     /// `updated_at`: string (date-time); required.
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
-#[cfg(any(feature = "invoice-adjustments", feature = "tasks"))]
+#[cfg(any(feature = "invoice-adjustments", feature = "tasks", feature = "webhooks"))]
 lean_de!(
     Task { created_at : ::chrono::DateTime < ::chrono::offset::Utc > = "created_at" =>
     req, updated_at : ::chrono::DateTime < ::chrono::offset::Utc > = "updated_at" => req
     }
 );
-#[cfg(any(feature = "invoice-adjustments", feature = "tasks"))]
+#[cfg(any(feature = "invoice-adjustments", feature = "tasks", feature = "webhooks"))]
 lean_ser!(
     Task { created_at = "created_at" => always, updated_at = "updated_at" => always }
 );
@@ -8014,9 +9314,181 @@ open_enum!(
     TimeOffUnit, Unknown { BusinessDay = "BUSINESS_DAY", CalendarDay = "CALENDAR_DAY",
     Hour = "HOUR" }
 );
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+///`Timesheet`
+///
+/// Used by:
+/// - `get_timesheets` (`GET /rest/v2/timesheets`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct Timesheet {
+    /// `attachment`: [`FilenameKey`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub attachment: ::std::option::Option<FilenameKey>,
+    /// `contract`: [`AdjustmentContract`]; required.
+    pub contract: AdjustmentContract,
+    /// `created_at`: string (date-time); required.
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    /// `currency_code`: string; required.
+    pub currency_code: ::std::string::String,
+    /// `custom_scale`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub custom_scale: ::std::option::Option<::std::string::String>,
+    /// `date_submitted`: string (date-time); required.
+    pub date_submitted: ::chrono::DateTime<::chrono::offset::Utc>,
+    /// `description`: string; required.
+    pub description: ::std::string::String,
+    /// `hourly_report_preset`: [`ContractTimesheetHourlyReportPreset`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub hourly_report_preset: ::std::option::Option<ContractTimesheetHourlyReportPreset>,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `payment_cycle`: [`TimesheetPaymentCycle`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub payment_cycle: ::std::option::Option<TimesheetPaymentCycle>,
+    /// `quantity`: number; required, may be null.
+    pub quantity: ::std::option::Option<f64>,
+    /// `reported_by`: [`PaymentReportedBy`]; required.
+    pub reported_by: PaymentReportedBy,
+    /// `reviewed_by`: [`TimesheetReviewedBy`]; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub reviewed_by: ::std::option::Option<TimesheetReviewedBy>,
+    /// `scale`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub scale: ::std::option::Option<::std::string::String>,
+    /// `status`: [`AdjustmentStatus`]; required, may be null.
+    pub status: ::std::option::Option<AdjustmentStatus>,
+    /// `total_amount`: string; required.
+    pub total_amount: ::std::string::String,
+    /// `type`: string; required.
+    #[cfg_attr(feature = "schemars", serde(rename = "type"))]
+    pub type_: ::std::string::String,
+    /// `worksheet`: [`Worksheet`]; required, may be null.
+    pub worksheet: ::std::option::Option<Worksheet>,
+}
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+lean_de!(
+    Timesheet { attachment : ::std::option::Option < FilenameKey > = "attachment" => opt,
+    contract : AdjustmentContract = "contract" => req, created_at : ::chrono::DateTime <
+    ::chrono::offset::Utc > = "created_at" => req, currency_code : ::std::string::String
+    = "currency_code" => req, custom_scale : ::std::option::Option <
+    ::std::string::String > = "custom_scale" => opt, date_submitted : ::chrono::DateTime
+    < ::chrono::offset::Utc > = "date_submitted" => req, description :
+    ::std::string::String = "description" => req, hourly_report_preset :
+    ::std::option::Option < ContractTimesheetHourlyReportPreset > =
+    "hourly_report_preset" => opt, id : ::std::string::String = "id" => req,
+    payment_cycle : ::std::option::Option < TimesheetPaymentCycle > = "payment_cycle" =>
+    opt, quantity : ::std::option::Option < f64 > = "quantity" => opt, reported_by :
+    PaymentReportedBy = "reported_by" => req, reviewed_by : ::std::option::Option <
+    TimesheetReviewedBy > = "reviewed_by" => opt, scale : ::std::option::Option <
+    ::std::string::String > = "scale" => opt, status : ::std::option::Option <
+    AdjustmentStatus > = "status" => opt, total_amount : ::std::string::String =
+    "total_amount" => req, type_ : ::std::string::String = "type" => req, worksheet :
+    ::std::option::Option < Worksheet > = "worksheet" => opt }
+);
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+lean_ser!(
+    Timesheet { attachment = "attachment" => (unless::std::option::Option::is_none),
+    contract = "contract" => always, created_at = "created_at" => always, currency_code =
+    "currency_code" => always, custom_scale = "custom_scale" =>
+    (unless::std::option::Option::is_none), date_submitted = "date_submitted" => always,
+    description = "description" => always, hourly_report_preset = "hourly_report_preset"
+    => (unless::std::option::Option::is_none), id = "id" => always, payment_cycle =
+    "payment_cycle" => (unless::std::option::Option::is_none), quantity = "quantity" =>
+    always, reported_by = "reported_by" => always, reviewed_by = "reviewed_by" =>
+    (unless::std::option::Option::is_none), scale = "scale" =>
+    (unless::std::option::Option::is_none), status = "status" => always, total_amount =
+    "total_amount" => always, type_ = "type" => always, worksheet = "worksheet" => always
+    }
+);
 #[cfg(any(feature = "time-off", feature = "time-tracking"))]
 open_enum!(
     TimesheetInputReviewStatus, Unknown { Approved = "APPROVED", Rejected = "REJECTED" }
+);
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+///`TimesheetPaymentCycle`
+///
+/// Used by:
+/// - `get_timesheets` (`GET /rest/v2/timesheets`)
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct TimesheetPaymentCycle {
+    /// `end_date`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    /// `start_date`: string (date-time); optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+lean_de!(
+    TimesheetPaymentCycle { end_date : ::std::option::Option < ::chrono::DateTime <
+    ::chrono::offset::Utc > > = "end_date" => opt, start_date : ::std::option::Option <
+    ::chrono::DateTime < ::chrono::offset::Utc > > = "start_date" => opt }
+);
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+lean_ser!(
+    TimesheetPaymentCycle { end_date = "end_date" =>
+    (unless::std::option::Option::is_none), start_date = "start_date" =>
+    (unless::std::option::Option::is_none) }
+);
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+///`TimesheetReviewedBy`
+///
+/// Used by:
+/// - `get_timesheets` (`GET /rest/v2/timesheets`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct TimesheetReviewedBy {
+    /// `full_name`: string; optional, may be null.
+    #[cfg_attr(
+        feature = "schemars",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
+    pub full_name: ::std::option::Option<::std::string::String>,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `remarks`: string; required.
+    pub remarks: ::std::string::String,
+    /// `reviewed_at`: string (date-time); required.
+    pub reviewed_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+lean_de!(
+    TimesheetReviewedBy { full_name : ::std::option::Option < ::std::string::String > =
+    "full_name" => opt, id : ::std::string::String = "id" => req, remarks :
+    ::std::string::String = "remarks" => req, reviewed_at : ::chrono::DateTime <
+    ::chrono::offset::Utc > = "reviewed_at" => req }
+);
+#[cfg(any(feature = "timesheets", feature = "webhooks"))]
+lean_ser!(
+    TimesheetReviewedBy { full_name = "full_name" =>
+    (unless::std::option::Option::is_none), id = "id" => always, remarks = "remarks" =>
+    always, reviewed_at = "reviewed_at" => always }
 );
 #[cfg(
     any(
@@ -8325,14 +9797,20 @@ open_enum!(
 open_enum!(Variant2Name, Unknown { Currency = "currency" });
 #[cfg(any(feature = "custom-fields-contracts", feature = "custom-fields-people"))]
 open_enum!(Variant3Name, Unknown { List = "list", Multiselect = "multiselect" });
-#[cfg(any(feature = "ic-invoicing-taxes", feature = "invoice-adjustments"))]
+#[cfg(
+    any(
+        feature = "ic-invoicing-taxes",
+        feature = "invoice-adjustments",
+        feature = "webhooks"
+    )
+)]
 ///`Vat`
 ///
 /// Used by:
 /// - `create_ic_invoicing_tax` (`POST /rest/v2/contracts/{contract_id}/ic-invoicing-taxes`)
 /// - `create_invoice_adjustment` (`POST /rest/v2/invoice-adjustments`)
 /// - `delete_ic_invoicing_tax` (`DELETE /rest/v2/contracts/{contract_id}/ic-invoicing-taxes/{tax_type}`)
-/// - and 5 more operations
+/// - and 6 more operations
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Vat {
@@ -8343,10 +9821,27 @@ pub struct Vat {
     )]
     pub percentage: ::std::option::Option<f64>,
 }
-#[cfg(any(feature = "ic-invoicing-taxes", feature = "invoice-adjustments"))]
+#[cfg(
+    any(
+        feature = "ic-invoicing-taxes",
+        feature = "invoice-adjustments",
+        feature = "webhooks"
+    )
+)]
 lean_de!(Vat { percentage : ::std::option::Option < f64 > = "percentage" => opt });
-#[cfg(any(feature = "ic-invoicing-taxes", feature = "invoice-adjustments"))]
+#[cfg(
+    any(
+        feature = "ic-invoicing-taxes",
+        feature = "invoice-adjustments",
+        feature = "webhooks"
+    )
+)]
 lean_ser!(Vat { percentage = "percentage" => (unless::std::option::Option::is_none) });
+#[cfg(any(feature = "assets", feature = "webhooks"))]
+open_enum!(
+    WarehouseType, Unknown { Clearance = "CLEARANCE", Deel = "DEEL", Organization =
+    "ORGANIZATION" }
+);
 #[cfg(
     any(
         feature = "contracts",
@@ -8481,14 +9976,44 @@ lean_ser!(
     (unless::std::option::Option::is_none), nationality = "nationality" =>
     (unless::std::option::Option::is_none) }
 );
-#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(any(feature = "eor-payslips", feature = "webhooks"))]
+///`WorkerPayslip`
+///
+/// Used by:
+/// - `get_worker_payslips` (`GET /rest/v2/eor/workers/{worker_id}/payslips`)
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+pub struct WorkerPayslip {
+    /// `from`: string (date); required.
+    pub from: ::chrono::naive::NaiveDate,
+    /// `id`: string; required.
+    pub id: ::std::string::String,
+    /// `status`: string; required.
+    pub status: ::std::string::String,
+    /// `to`: string (date); required, may be null.
+    pub to: ::std::option::Option<::chrono::naive::NaiveDate>,
+}
+#[cfg(any(feature = "eor-payslips", feature = "webhooks"))]
+lean_de!(
+    WorkerPayslip { from : ::chrono::naive::NaiveDate = "from" => req, id :
+    ::std::string::String = "id" => req, status : ::std::string::String = "status" =>
+    req, to : ::std::option::Option < ::chrono::naive::NaiveDate > = "to" => opt }
+);
+#[cfg(any(feature = "eor-payslips", feature = "webhooks"))]
+lean_ser!(
+    WorkerPayslip { from = "from" => always, id = "id" => always, status = "status" =>
+    always, to = "to" => always }
+);
+#[cfg(
+    any(feature = "invoice-adjustments", feature = "timesheets", feature = "webhooks")
+)]
 ///`Worksheet`
 ///
 /// Used by:
 /// - `get_contract_invoice_adjustments` (`GET /rest/v2/contracts/{contract_id}/invoice-adjustments`)
 /// - `get_contract_timesheets` (`GET /rest/v2/contracts/{contract_id}/timesheets`)
 /// - `get_invoice_adjustment_by_id` (`GET /rest/v2/invoice-adjustments/{id}`)
-/// - and 3 more operations
+/// - and 4 more operations
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Worksheet {
@@ -8501,12 +10026,16 @@ pub struct Worksheet {
     /// `weeks`: number; required.
     pub weeks: f64,
 }
-#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(
+    any(feature = "invoice-adjustments", feature = "timesheets", feature = "webhooks")
+)]
 lean_de!(
     Worksheet { days : f64 = "days" => req, hours : f64 = "hours" => req, minutes : f64 =
     "minutes" => req, weeks : f64 = "weeks" => req }
 );
-#[cfg(any(feature = "invoice-adjustments", feature = "timesheets"))]
+#[cfg(
+    any(feature = "invoice-adjustments", feature = "timesheets", feature = "webhooks")
+)]
 lean_ser!(
     Worksheet { days = "days" => always, hours = "hours" => always, minutes = "minutes"
     => always, weeks = "weeks" => always }
@@ -8612,9 +10141,8 @@ pub use crate::areas::adjustments::{
 };
 #[cfg(feature = "assets")]
 pub use crate::areas::assets::{
-    AssignedWarehouse, AssignedWarehouseOwnership, GetItAssetByIdResponse,
-    GetItAssetByIdResult, GetItAssetByIdResultProduct, GetItAssetsStatus, Grade, ItAsset,
-    ItAssetList, ItAssetStatus, Ownership, WarehouseType,
+    GetItAssetByIdResponse, GetItAssetByIdResult, GetItAssetByIdResultProduct,
+    GetItAssetsStatus, ItAssetList,
 };
 #[cfg(feature = "ats")]
 pub use crate::areas::ats::{
@@ -8633,40 +10161,35 @@ pub use crate::areas::ats::{
     ApplicationInputNote, ApplicationResultApplicationFormSubmission,
     ApplicationResultApplicationJobCriteriasMatching, ApplicationResultCandidate,
     ApplicationResultNote, AssociateApplicationWithInterviewPlanStageInput,
-    AssociateWithInterviewPlanStageRequest, AtsApplication, AtsApplicationCandidate,
-    AtsApplicationCandidateTag, AtsApplicationFormSubmission, AtsApplicationJob,
-    AtsApplicationJobCriteriasMatching, AtsApplicationJobEmploymentType,
-    AtsApplicationList, AtsApplicationSortBy, AtsApplicationSortOrder,
-    AtsApplicationSource, AtsApplicationSourceList, AtsAttachmentFile,
-    AtsAttachmentFileList, AtsCandidate, AtsCandidateList, AtsCandidateTag,
-    AtsCandidateTagTag, AtsCurrentApplicationInterviewPlanStage, AtsDepartmentList,
-    AtsEmploymentType, AtsHiringMember, AtsHiringMemberList, AtsJob, AtsJobDepartment,
-    AtsJobEmploymentType, AtsJobList, AtsJobLocation, AtsJobPosting, AtsJobPostingJob,
+    AssociateWithInterviewPlanStageRequest, AtsApplicationList, AtsApplicationSortBy,
+    AtsApplicationSortOrder, AtsApplicationSource, AtsApplicationSourceList,
+    AtsAttachmentFile, AtsAttachmentFileList, AtsCandidate, AtsCandidateList,
+    AtsCandidateTag, AtsCandidateTagTag, AtsDepartmentList, AtsEmploymentType,
+    AtsHiringMember, AtsHiringMemberList, AtsJob, AtsJobDepartment, AtsJobEmploymentType,
+    AtsJobList, AtsJobLocation, AtsJobPosting, AtsJobPostingJob,
     AtsJobPostingJobCompensation, AtsJobPostingJobDepartment, AtsJobPostingList,
     AtsJobPostingPublication, AtsJobStatus, AtsJobTeam, AtsLocation, AtsLocationList,
     AtsOffer, AtsOfferEmail, AtsOfferList, AtsOfferStatus, AtsOfferWorkerType,
     AtsRejectionArchivationReason, AtsRejectionArchivationReasonList, AttachableTypeSlug,
-    AttachmentTypeSlug, CandidateAttachment, CandidateTag, CandidateTagTag,
-    CategoryTypeSlug, CreateAtsApplicationInput, CreateAtsApplicationRequest,
-    CreateAtsApplicationResponse, CreateAtsApplicationResult, CreateAtsCandidateInput,
-    CreateAtsCandidateRequest, CreateAtsCandidateResponse, CreateAtsCandidateResult,
-    CreateAtsJobInput, CreateAtsJobRequest, CreateAtsJobResponse, CreateAtsJobResult,
+    AttachmentTypeSlug, CandidateAttachment, CandidateTag, CategoryTypeSlug,
+    CreateAtsApplicationInput, CreateAtsApplicationRequest, CreateAtsApplicationResponse,
+    CreateAtsApplicationResult, CreateAtsCandidateInput, CreateAtsCandidateRequest,
+    CreateAtsCandidateResponse, CreateAtsCandidateResult, CreateAtsJobInput,
+    CreateAtsJobRequest, CreateAtsJobResponse, CreateAtsJobResult,
     CreateAtsJobResultJobDepartment, CreateAtsJobResultJobLocation,
     CreateAtsJobResultJobTeam, CreateCandidateTagsRequest, CreateCandidateTagsResponse,
     CurrentCompensation, DelayUnit, EvaluationResult, HiringMember,
-    HiringMemberJobPermissionsByTypeSlug, IncludeCount, InterviewPlanStage, IsMatched,
-    JobBoard, JobBoardType, JobCriteria, JobCriteriasMatching,
-    JobPostingPublicationState, Offer, OfferEmail, OperatorEnum, Participant, PeriodSlug,
-    PlanStageInterviewPlanStage, PostingsResultJob, PostingsResultJobCompensation,
-    PostingsResultPublication, PostingsResultPublicationCurrentState,
-    PublicationCurrentState, PublishedAtsEmailTemplate, PublishedAtsEmailTemplateList,
-    QuestionType, ReasonGroupSlug, ReferralFormSubmission,
-    RetrieveAtsApplicationResponse, RetrieveAtsApplicationResult,
+    HiringMemberJobPermissionsByTypeSlug, IncludeCount, InterviewPlanStage, JobBoard,
+    JobBoardType, JobCriteria, JobCriteriasMatching, JobPostingPublicationState, Offer,
+    OfferEmail, OperatorEnum, Participant, PeriodSlug, PostingsResultJob,
+    PostingsResultJobCompensation, PostingsResultPublication,
+    PostingsResultPublicationCurrentState, PublicationCurrentState,
+    PublishedAtsEmailTemplate, PublishedAtsEmailTemplateList, ReasonGroupSlug,
+    ReferralFormSubmission, RetrieveAtsApplicationResponse, RetrieveAtsApplicationResult,
     RetrieveAtsJobPostingResponse, RetrieveAtsJobPostingsResponse,
-    RetrieveAtsJobPostingsResult, RoleSlug, SourceSlug, Stage2InterviewPlanStage,
-    Stage2Status, StateSlug, SubgroupSlug, SubmissionAnswer, Tag, TagGroupSlug, TagList,
-    Variant10Type, Variant11Type, Variant12Type, Variant5Type, Variant6Type,
-    Variant7Type, Variant8Type, Variant9Type,
+    RetrieveAtsJobPostingsResult, RoleSlug, Stage2InterviewPlanStage, Stage2Status,
+    StateSlug, SubgroupSlug, Tag, TagGroupSlug, TagList, Variant10Type, Variant11Type,
+    Variant12Type, Variant5Type, Variant6Type, Variant7Type, Variant8Type, Variant9Type,
 };
 #[cfg(feature = "candidates")]
 pub use crate::areas::candidates::{
@@ -8854,7 +10377,7 @@ pub use crate::areas::eor_offboarding::{
     UsedTimeOff,
 };
 #[cfg(feature = "eor-payslips")]
-pub use crate::areas::eor_payslips::{WorkerPayslip, WorkerPayslipList};
+pub use crate::areas::eor_payslips::WorkerPayslipList;
 #[cfg(feature = "eor-project-assignment")]
 pub use crate::areas::eor_project_assignment::{
     AcceptProjectAssignmentInput, AcceptProjectAssignmentRequest,
@@ -8986,16 +10509,14 @@ pub use crate::areas::immigration::{
 pub use crate::areas::integrations::{GetIntegrationConsentResponse, IntegrationConsent};
 #[cfg(feature = "invoice-adjustments")]
 pub use crate::areas::invoice_adjustments::{
-    AdjustmentInputType, AdjustmentPaymentCycle, AdjustmentType,
-    ContractInvoiceAdjustment, ContractInvoiceAdjustmentList,
-    ContractInvoiceAdjustmentType, ContractInvoiceAdjustmentTypeVariant1,
-    CreateInvoiceAdjustmentInput, CreateInvoiceAdjustmentRequest,
-    CreateInvoiceAdjustmentResponse, CreateInvoiceAdjustmentResult,
-    CreateInvoiceAdjustmentReviewRequest, GetInvoiceAdjustmentByIdResponse,
-    GetInvoiceAdjustmentByIdResult, IdResultAttachment, IdResultPaymentCycle,
-    InvoiceAdjustment, InvoiceAdjustmentHourlyReportPreset, InvoiceAdjustmentList,
-    InvoiceAdjustmentPaymentCycle, InvoiceAdjustmentReviewedBy,
-    UpdateInvoiceAdjustmentInput, UpdateInvoiceAdjustmentRequest,
+    AdjustmentInputType, AdjustmentPaymentCycle, ContractInvoiceAdjustment,
+    ContractInvoiceAdjustmentList, ContractInvoiceAdjustmentType,
+    ContractInvoiceAdjustmentTypeVariant1, CreateInvoiceAdjustmentInput,
+    CreateInvoiceAdjustmentRequest, CreateInvoiceAdjustmentResponse,
+    CreateInvoiceAdjustmentResult, CreateInvoiceAdjustmentReviewRequest,
+    GetInvoiceAdjustmentByIdResponse, GetInvoiceAdjustmentByIdResult, IdResultAttachment,
+    IdResultPaymentCycle, InvoiceAdjustmentList, UpdateInvoiceAdjustmentInput,
+    UpdateInvoiceAdjustmentRequest,
 };
 #[cfg(feature = "knowledge-hub")]
 pub use crate::areas::knowledge_hub::{
@@ -9075,8 +10596,7 @@ pub use crate::areas::onboarding::{
 };
 #[cfg(feature = "orders")]
 pub use crate::areas::orders::{
-    AcquisitionType, GetItOrderByIdResponse, GetItOrderByIdResult, ItOrder, ItOrderList,
-    ItOrderStatus, OrderItem, OrderItemStatus, PricingDetails,
+    GetItOrderByIdResponse, GetItOrderByIdResult, ItOrderList,
 };
 #[cfg(feature = "organization-structure")]
 pub use crate::areas::organization_structure::{
@@ -9134,7 +10654,7 @@ pub use crate::areas::payroll::{
     PayStubPaymentType, PayStubSource, StubListPage,
 };
 #[cfg(feature = "payslips")]
-pub use crate::areas::payslips::{GpWorkerPayslip, GpWorkerPayslipList};
+pub use crate::areas::payslips::GpWorkerPayslipList;
 #[cfg(feature = "paystubs")]
 pub use crate::areas::paystubs::{
     BenefitsVendorLegalEntityPaystub, GetBenefitsVendorLegalEntityPaystubsResponse,
@@ -9308,12 +10828,11 @@ pub use crate::areas::time_tracking_shifts::{
 };
 #[cfg(feature = "timesheets")]
 pub use crate::areas::timesheets::{
-    ContractTimesheet, ContractTimesheetHourlyReportPreset, ContractTimesheetList,
-    ContractTimesheetPaymentCycle, ContractTimesheetReviewedBy, CreateTimesheetInput,
-    CreateTimesheetRequest, CreateTimesheetResponse, CreateTimesheetResult,
-    CreateTimesheetReviewRequest, GetTimesheetByIdResponse, GetTimesheetByIdResult,
-    Timesheet, TimesheetList, TimesheetListPage, TimesheetPaymentCycle,
-    TimesheetReviewedBy, UpdateTimesheetInput, UpdateTimesheetRequest,
+    ContractTimesheet, ContractTimesheetList, ContractTimesheetPaymentCycle,
+    ContractTimesheetReviewedBy, CreateTimesheetInput, CreateTimesheetRequest,
+    CreateTimesheetResponse, CreateTimesheetResult, CreateTimesheetReviewRequest,
+    GetTimesheetByIdResponse, GetTimesheetByIdResult, TimesheetList, TimesheetListPage,
+    UpdateTimesheetInput, UpdateTimesheetRequest,
 };
 #[cfg(feature = "treasury")]
 pub use crate::areas::treasury::{
@@ -9337,8 +10856,16 @@ pub use crate::areas::users::{
 };
 #[cfg(feature = "webhooks")]
 pub use crate::areas::webhooks::{
-    CreateWebhookRequest, CreateWebhookResponse, UpdateWebhookRequest, WebhookEvent,
-    WebhookEventList, WebhookItem, WebhookItemStatus, WebhookList,
+    CreateWebhookRequest, CreateWebhookResponse, UpdateWebhookRequest,
+    WebhookBackgroundCheck, WebhookContract, WebhookContractClient,
+    WebhookContractClientLegalEntity, WebhookContractCompensationDetails,
+    WebhookContractEmploymentDetails, WebhookContractInvitations,
+    WebhookContractSignatures, WebhookContractWorker, WebhookEorAmendment,
+    WebhookEorQuote, WebhookEorQuoteBreakdownCosts, WebhookEorQuoteBreakdownCostsMonthly,
+    WebhookEorQuoteBreakdownCostsMonthlyCostsItem, WebhookEvent, WebhookEventList,
+    WebhookImmigrationCase, WebhookImmigrationCaseApplicant,
+    WebhookImmigrationCaseProcess, WebhookItem, WebhookItemStatus, WebhookList,
+    WebhookTaxDocument,
 };
 #[cfg(feature = "worker-hr")]
 pub use crate::areas::worker_hr::{GetHrxManagerForWorkerResponse, HrxManager};

@@ -139,6 +139,11 @@ struct Sampler<'a> {
     schemas: &'a Value,
 }
 
+/// A value of our own for `schema` (its `$ref`s resolved in `schemas`), as fixtures are drafted.
+pub fn sample(schemas: &Value, schema: &Value, name: &str) -> Value {
+    Sampler { schemas }.sample(schema, name, 0, &mut BTreeSet::new())
+}
+
 impl Sampler<'_> {
     /// A value valid for `schema`; `name` is the field it is for (it picks realistic strings).
     fn sample(&self, schema: &Value, name: &str, depth: usize, refs: &mut BTreeSet<String>) -> Value {

@@ -7,6 +7,7 @@ mod codegen;
 mod fixtures;
 mod import;
 mod json;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,7 +19,8 @@ const USAGE: &str = "usage:
   cargo xtask bench-compile [--from <openapi.json>]         (build time and memory vs progenitor's defaults)
   cargo xtask fixtures                                      (draft a fixture for each operation that has none)
   cargo xtask fixtures --conform                            (make every fixture's request honour formats, enums and branches)
-  cargo xtask check-areas [--all]                           (deel-api builds with each area feature alone)";
+  cargo xtask check-areas [--all]                           (deel-api builds with each area feature alone)
+  cargo xtask webhooks --from <dir>                         (Deel's webhook event catalogue, harvested into dir → openapi/webhooks/)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,6 +50,10 @@ fn main() -> ExitCode {
         Some("fixtures") if args.iter().any(|a| a == "--conform") => fixtures::conform(&root),
         Some("fixtures") => fixtures::run(&root),
         Some("check-areas") => check_areas::run(&root, args.iter().any(|a| a == "--all")),
+        Some("webhooks") => match flag(&args, "--from") {
+            Some(from) => webhooks::run(&root, Path::new(&from)),
+            None => Err(format!("webhooks needs --from\n{USAGE}")),
+        },
         _ => Err(USAGE.to_string()),
     };
     match result {

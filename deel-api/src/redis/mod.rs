@@ -8,7 +8,8 @@
 //! - [`Redis::oauth_store`]: OAuth rotation under a lease, so that one process refreshes and the
 //!   others adopt the pair it stored, and a versioned write, so that a stale writer never
 //!   overwrites a newer pair;
-//! - [`Redis::worker_tokens`]: one worker session per worker for all of them.
+//! - [`Redis::worker_tokens`]: one worker session per worker for all of them;
+//! - [`Redis::seen_events`]: each webhook event handled once, whichever replica it reaches.
 //!
 //! Tokens are secrets at rest in Redis: protect it as you would the tokens (a password, a
 //! private network), and give an encryption key ([`Redis::with_encryption_key`]) to store them
@@ -16,6 +17,7 @@
 
 mod limit;
 mod seal;
+mod seen;
 mod tokens;
 
 use std::fmt;
@@ -25,6 +27,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 
 pub use limit::RedisRateLimiter;
+pub use seen::RedisSeenEvents;
 pub use tokens::RedisOAuthStore;
 #[cfg(feature = "worker-session")]
 pub use tokens::RedisWorkerTokens;
@@ -150,6 +153,12 @@ impl Redis {
     #[cfg(feature = "worker-session")]
     pub fn worker_tokens(&self) -> RedisWorkerTokens {
         RedisWorkerTokens::new(self.clone())
+    }
+
+    /// Webhook events handled by any process on this namespace, each remembered for `ttl`
+    /// (use [`crate::webhooks::DEFAULT_SEEN_TTL`], longer than Deel's retries).
+    pub fn seen_events(&self, ttl: std::time::Duration) -> RedisSeenEvents {
+        RedisSeenEvents::new(self.clone(), ttl)
     }
 
     pub(crate) fn key(&self, parts: &[&str]) -> String {

@@ -20,5 +20,6 @@ mod replay;
 mod replicas;
 mod retries_and_limits;
 mod secrets;
+mod webhook_events;
 mod webhook_receiver;
 mod worker_sessions;

@@ -429,6 +429,38 @@ fn child_process() {
                 tasks.abort_all();
                 "done".to_string()
             }
+            // The example webhook receiver, with its handled events in Redis: posts each delivery
+            // of DEEL_REPLICA_DELIVERIES to itself and reports the events it queued.
+            "webhook-replica" => {
+                use deel_api::webhooks::{WebhookVerifier, DEFAULT_SEEN_TTL};
+                let verifier =
+                    WebhookVerifier::with_keys([("old", "whsec-old-of-ours"), ("new", "whsec-new-of-ours")]);
+                let seen = Arc::new(redis_from_env().seen_events(DEFAULT_SEEN_TTL));
+                let (router, mut events) = crate::webhook_receiver::app::app(verifier, seen);
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+                let url = format!("http://{}/webhooks/deel", listener.local_addr().expect("an address"));
+                tokio::spawn(async move { axum::serve(listener, router).await });
+                let deliveries: Vec<(Vec<(String, String)>, String)> = serde_json::from_str(
+                    &std::fs::read_to_string(env("DEEL_REPLICA_DELIVERIES")).expect("reads"),
+                )
+                .expect("parses");
+                let http = reqwest::Client::new();
+                for (headers, body) in deliveries {
+                    let mut request = http.post(&url).body(body);
+                    for (k, v) in headers {
+                        request = request.header(k, v);
+                    }
+                    let status = request.send().await.expect("posts").status();
+                    assert!(status.is_success(), "{status}");
+                }
+                let mut handled = Vec::new();
+                while let Ok(Some(event)) =
+                    tokio::time::timeout(Duration::from_millis(300), events.recv()).await
+                {
+                    handled.push(event.tracking_id.unwrap_or_default());
+                }
+                format!("handled={}", handled.join(","))
+            }
             // Takes the rotation lease and dies before refreshing.
             "crash-before-refresh" => {
                 let store = redis_from_env().oauth_store("grant");
@@ -871,4 +903,46 @@ async fn a_redis_that_never_answers_costs_a_valid_token_one_wait_per_outage() {
     // The first round waits once on Redis's timeout (1 s), not once per call; the second not at all.
     assert!(numbers[0] < 1_600, "first round: {result:?}");
     assert!(numbers[1] < 300, "second round: {result:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_of_the_example_receiver_handle_each_event_once_through_a_key_rotation() {
+    let Some(scene) = Scene::start().await else { return };
+    // Ten events: the first five signed with the old key, the rest with the new one, each label
+    // named; each delivered twice to each replica (Deel repeats, and a balancer spreads).
+    let mut deliveries = Vec::new();
+    for i in 0..10 {
+        let (key, label) = if i < 5 { ("whsec-old-of-ours", "old") } else { ("whsec-new-of-ours", "new") };
+        let body = json!({ "data": { "meta": { "event_type": "contract.created", "tracking_id": format!("evt-{i}") },
+                                     "resource": { "id": format!("ctr-{i}") } },
+                           "timestamp": "2026-12-01T10:00:00Z" })
+        .to_string();
+        let headers = vec![
+            ("x-deel-signature".to_string(), deel_api::webhooks::sign(key, body.as_bytes())),
+            ("x-deel-hmac-label".to_string(), label.to_string()),
+        ];
+        deliveries.push((headers.clone(), body.clone()));
+        deliveries.push((headers, body));
+    }
+    let file = std::env::temp_dir().join(format!("deel-webhook-deliveries-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_string(&deliveries).expect("serializes")).expect("writes");
+    let env = [
+        ("DEEL_REPLICA_BASE", scene.base.as_str()),
+        ("DEEL_REDIS_URL", scene.redis.url.as_str()),
+        ("DEEL_REPLICA_NS", scene.ns.as_str()),
+        ("DEEL_REPLICA_DELIVERIES", file.to_str().expect("a path")),
+    ];
+    let results = replicas(2, "webhook-replica", &env).await;
+    let _ = std::fs::remove_file(&file);
+    let mut handled: Vec<String> = results
+        .iter()
+        .flat_map(|r| r.trim_start_matches("handled=").split(',').filter(|s| !s.is_empty()).map(String::from))
+        .collect();
+    handled.sort();
+    let expected: Vec<String> = {
+        let mut all: Vec<String> = (0..10).map(|i| format!("evt-{i}")).collect();
+        all.sort();
+        all
+    };
+    assert_eq!(handled, expected, "each event once across both replicas: {results:?}");
 }

@@ -1,7 +1,7 @@
 //! The example webhook receiver, served on 127.0.0.1 and driven over HTTP.
 
 #[path = "../../examples/webhook_receiver/app.rs"]
-mod app;
+pub(crate) mod app;
 
 use std::time::Duration;
 
@@ -10,7 +10,10 @@ use deel_api::webhooks::{sign, WebhookVerifier, SIGNATURE_HEADER};
 const KEY: &str = "whsec-receiver-test";
 
 async fn serve(max_body: usize) -> (String, tokio::sync::mpsc::Receiver<deel_api::webhooks::WebhookEvent>) {
-    let (router, events) = app::app(WebhookVerifier::new(KEY).with_max_body(max_body));
+    let (router, events) = app::app(
+        WebhookVerifier::new(KEY).with_max_body(max_body),
+        std::sync::Arc::new(deel_api::webhooks::MemorySeenEvents::default()),
+    );
     let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
         Ok(l) => l,
         Err(e) => panic!("bind: {e}"),

@@ -11,6 +11,7 @@
 mod areas;
 mod builders;
 mod dispatch;
+mod events;
 mod facts;
 mod operations;
 mod paged;
@@ -63,7 +64,11 @@ pub type Files = BTreeMap<String, String>;
 /// `cargo xtask codegen [--check]`.
 pub fn run(root: &Path, check: bool) -> Result<(), String> {
     let doc_path = root.join(import::OUTPUT);
-    let doc = import::read_document(&doc_path)?;
+    let mut doc = import::read_document(&doc_path)?;
+    let catalogue_path = root.join(crate::webhooks::EVENTS);
+    if catalogue_path.exists() {
+        events::merge_into(&mut doc, &import::read_document(&catalogue_path)?)?;
+    }
     let (mut files, stats) = generate(doc)?;
     with_manifests(root, &mut files, &stats.areas)?;
     if check {
@@ -218,6 +223,7 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     let ops = facts::operations(&doc)?;
     let pages = pagination::classify(&doc);
     let schema_facts = facts::SchemaFacts::read(&doc);
+    let webhook_events = events::catalogue(&doc)?;
     // progenitor cannot build multipart bodies; the body is removed here and the upload is added
     // back by `operations::multipart_form`.
     facts::remove_multipart_bodies(&mut doc);
@@ -226,7 +232,7 @@ pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     let tokens = progenitor_tokens(&spec)?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    let out = passes::rewrite(file, &ops, &pages.paged, &schema_facts)?;
+    let out = passes::rewrite(file, &ops, &pages.paged, &schema_facts, &webhook_events)?;
     let mut files = Files::new();
     let mut lines = 0;
     for (name, file) in out.files {

@@ -22,7 +22,7 @@ use syn::{parse_quote, Ident, ImplItemFn, Item};
 use super::areas::{self, OperationUse};
 use super::facts::{Operation, SchemaFacts};
 use super::pagination::PageSpec;
-use super::{builders, dispatch, operations, paged, split, syntax, types};
+use super::{builders, dispatch, events, operations, paged, split, syntax, types};
 
 /// The rewritten crate, split into files.
 pub struct Output {
@@ -43,6 +43,7 @@ pub fn rewrite(
     ops: &BTreeMap<String, Operation>,
     pages: &BTreeMap<String, PageSpec>,
     facts: &SchemaFacts,
+    webhook_events: &[events::WebhookEvent],
 ) -> Result<Output, String> {
     let parts = split::split(file)?;
     let mut report: Vec<(&'static str, usize)> = vec![("split", parts.operations.len())];
@@ -116,6 +117,20 @@ pub fn rewrite(
     report.push(("paged", emitted.paged));
     report.push(("dispatch", emitted.arms.len()));
 
+    // The webhook events' resources are reached from the `webhooks` area, as if an operation
+    // returned them.
+    if !webhook_events.is_empty() {
+        if !ops.values().any(|o| o.area == events::AREA) {
+            return Err(format!("webhook events need an area `{}` to compile under", events::AREA));
+        }
+        emitted.uses.push(OperationUse {
+            operation: "webhook events".into(),
+            area: events::AREA.into(),
+            request: proc_macro2::TokenStream::new(),
+            response: events::resource_tokens(webhook_events),
+        });
+    }
+    report.push(("webhook_events", webhook_events.len()));
     let reach = areas::reach(&type_items, &emitted.uses);
     let (type_items, documented) = types::usage_docs(type_items, &reach.operations, ops);
     report.push(("usage_docs", documented));
@@ -124,7 +139,7 @@ pub fn rewrite(
     report.push(("area_modules", placed));
 
     let count = emitted.operations.len();
-    let files = vec![
+    let mut files = vec![
         ("client.rs".into(), client_file(parts.client)),
         ("operations.rs".into(), operations_file(&emitted.operations)),
         ("builder.rs".into(), builder_file(&emitted.builders, pages, ops)),
@@ -135,6 +150,9 @@ pub fn rewrite(
             dispatch::file(&emitted.arms, &emitted.decoders, &emitted.listed, &facts.personal),
         ),
     ];
+    if !webhook_events.is_empty() {
+        files.push(("events.rs".into(), events::file(webhook_events)));
+    }
     Ok(Output {
         files,
         operations: count,
