@@ -57,5 +57,5 @@ pub mod types;
 pub use client::*;
 pub use runtime::{
     ApiError, Correction, CorrectionKind, DecodeError, DecodeMode, Error, ErrorMessage, Hooks, JsonType,
-    Operation, Response, Transport, TransportFuture,
+    Operation, Response,
 };

@@ -87,12 +87,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// One replica: a client configured from the environment, as a service would build it.
 async fn replica(base: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let redis = deel_api::redis::Redis::from_env()?;
     let mut builder = Client::builder().base_url(base).token("stand-in-token");
-    if let Some(redis) = deel_api::redis::Redis::from_env()? {
-        builder = builder.redis(redis);
+    if let Some(redis) = &redis {
+        builder = builder.limiter(std::sync::Arc::new(redis.rate_limiter(5.0)));
     }
     let client = builder.build()?;
-    let token = WorkerSessions::new(&client).token("worker-profile-1").await?;
+    let mut sessions = WorkerSessions::new(&client);
+    if let Some(redis) = &redis {
+        sessions = sessions.with_shared_cache(std::sync::Arc::new(redis.worker_tokens()));
+    }
+    let token = sessions.token("worker-profile-1").await?;
     println!("replica {}: worker token valid until {}", std::process::id(), token.expires_at());
 
     let mut tasks = tokio::task::JoinSet::new();

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod expiry;
+mod lease;
 pub mod oauth;
 pub mod pagination;
 #[cfg(feature = "redis")]
@@ -36,6 +37,8 @@ pub use deel_api_gen::runtime::auth;
 pub use deel_api_gen::runtime::clock;
 /// Following the short-lived links some operations answer with, without sending Deel's token.
 pub use deel_api_gen::runtime::download;
+/// Seeing every call a client makes: [`ClientBuilder::hook`].
+pub use deel_api_gen::runtime::hook;
 /// Idempotency keys as Deel defines them (POST and PATCH, 64 characters, 24 hours).
 pub use deel_api_gen::runtime::idempotency;
 /// The client-side rate limit.
@@ -46,12 +49,13 @@ pub use deel_api_gen::runtime::retry;
 pub use deel_api_gen::runtime::versioning;
 
 pub use auth::{ApiToken, Credentials};
-pub use deel_api_gen::runtime::client::{ClientBuilder, SharedState, API_VERSION, USER_AGENT};
+pub use deel_api_gen::runtime::client::{ClientBuilder, API_VERSION, USER_AGENT};
 pub use deel_api_gen::runtime::environment::{self, Environment, OAuthEndpoints};
 pub use deel_api_gen::runtime::{IdempotencyKeys, Nullable};
 /// The one client type: the generated client, whose requests go through the transport the
 /// builder installs (credentials, headers, retries, rate limit, tracing).
 pub use deel_api_gen::Client;
+pub use hook::CallHook;
 pub use retry::RetryPolicy;
 #[cfg(feature = "worker-session")]
 pub use worker::{WorkerSessions, WorkerToken};

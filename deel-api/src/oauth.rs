@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::auth::{bearer, BoxFuture, Credentials};
 use crate::clock::{self, Clock};
 use crate::expiry::{self, ExpirySource};
+use crate::lease::{self, Lease, Leased};
 use crate::{Environment, Error};
 
 /// An error from a [`TokenStore`].
@@ -370,19 +371,45 @@ fn refused_grant(error: &Error) -> bool {
     error.status().is_some_and(|s| (400..500).contains(&s))
 }
 
-/// A name for this process's leases: unique across processes and restarts.
-pub(crate) fn lease_holder() -> String {
-    format!("{}-{}", std::process::id(), uuid::Uuid::new_v4())
-}
-
 /// How a session coordinates with other processes.
 #[derive(Debug)]
 struct Shared {
     store: Arc<dyn SharedTokenStore>,
-    holder: String,
-    lease: Duration,
-    poll: Duration,
-    wait: Duration,
+    lease: Lease,
+}
+
+/// One rotation of the shared pair: adopting the pair another process stored, or refreshing
+/// under the lease.
+struct Rotation<'a> {
+    session: &'a OAuthSession,
+    shared: &'a Shared,
+    pairs: &'a mut Pairs,
+    used: Option<&'a HeaderValue>,
+}
+
+impl Leased for Rotation<'_> {
+    type Output = ();
+    const WHAT: &'static str = "OAuth rotation";
+
+    async fn look(&mut self) -> Result<Option<()>, Error> {
+        let adopted = match self.shared.store.load().await? {
+            Some(stored) => self.session.adopt(self.pairs, stored, self.used),
+            None => false,
+        };
+        Ok(adopted.then_some(()))
+    }
+
+    async fn take(&mut self, lease: &Lease) -> Result<bool, Error> {
+        self.shared.store.try_lease(&lease.holder, lease.ttl).await
+    }
+
+    async fn work(&mut self, _: &Lease) -> Result<(), Error> {
+        self.session.rotate_under_lease(self.shared, self.pairs, self.used).await
+    }
+
+    async fn release(&mut self, lease: &Lease) -> Result<(), Error> {
+        self.shared.store.release(&lease.holder).await
+    }
 }
 
 /// The pair in use and, after a refresh whose save has not yet succeeded, the pair that replaces
@@ -464,13 +491,7 @@ impl OAuthSession {
     /// it actually expires, and does not refresh: a refresh it could not share would leave the
     /// other processes with a spent refresh token.
     pub fn with_shared_store(mut self, store: Arc<dyn SharedTokenStore>) -> Self {
-        self.shared = Some(Shared {
-            store,
-            holder: lease_holder(),
-            lease: Self::DEFAULT_LEASE,
-            poll: Duration::from_millis(50),
-            wait: Self::DEFAULT_LEASE + Duration::from_secs(5),
-        });
+        self.shared = Some(Shared { store, lease: Lease::new(Self::DEFAULT_LEASE) });
         self
     }
 
@@ -478,8 +499,7 @@ impl OAuthSession {
     /// wait for a holder that crashed. Give every process the same value.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         if let Some(shared) = &mut self.shared {
-            shared.lease = lease;
-            shared.wait = lease + Duration::from_secs(5);
+            shared.lease.ttl = lease;
         }
         self
     }
@@ -605,31 +625,7 @@ impl OAuthSession {
         pairs: &mut Pairs,
         used: Option<&HeaderValue>,
     ) -> Result<(), Error> {
-        let started = tokio::time::Instant::now();
-        loop {
-            if let Some(stored) = shared.store.load().await? {
-                if self.adopt(pairs, stored, used) {
-                    return Ok(());
-                }
-            }
-            if shared.store.try_lease(&shared.holder, shared.lease).await? {
-                let outcome = self.rotate_under_lease(shared, pairs, used).await;
-                if let Err(e) = shared.store.release(&shared.holder).await {
-                    tracing::warn!(error = %e, "could not release the OAuth rotation lease; it expires by itself");
-                }
-                return outcome;
-            }
-            if started.elapsed() > shared.wait {
-                return Err(Error::SharedState {
-                    message: format!(
-                        "another process has held the OAuth rotation lease for over {:?} without storing a new pair",
-                        shared.wait
-                    ),
-                    source: None,
-                });
-            }
-            tokio::time::sleep(shared.poll).await;
-        }
+        lease::run(&mut Rotation { session: self, shared, pairs, used }, &shared.lease).await
     }
 
     async fn rotate_under_lease(
@@ -668,7 +664,7 @@ impl OAuthSession {
                         source: None,
                     });
                 }
-                if !shared.store.presenting(&shared.holder, base, true).await? {
+                if !shared.store.presenting(&shared.lease.holder, base, true).await? {
                     return Err(Error::SharedState {
                         message: "lost the OAuth rotation lease before refreshing".into(),
                         source: None,
@@ -680,7 +676,9 @@ impl OAuthSession {
                         // Alive, and told no: unless Deel refused the token itself, it was not
                         // spent, and another process may present it later.
                         if !refused_grant(&e) {
-                            if let Err(undo) = shared.store.presenting(&shared.holder, base, false).await {
+                            if let Err(undo) =
+                                shared.store.presenting(&shared.lease.holder, base, false).await
+                            {
                                 tracing::warn!(error = %undo, "could not take back the OAuth presenting mark");
                             }
                         }
@@ -689,7 +687,7 @@ impl OAuthSession {
                 }
             }
         };
-        match shared.store.replace(&shared.holder, base, &fresh).await {
+        match shared.store.replace(&shared.lease.holder, base, &fresh).await {
             Ok(true) => {
                 pairs.current = fresh;
                 pairs.version = base + 1;

@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::auth::{bearer, BoxFuture, Credentials};
 use crate::clock::Clock;
 use crate::expiry::{self, ExpirySource};
+use crate::lease::{self, Lease, Leased};
 use crate::{types, Client, Error};
 
 /// A worker access token from `POST /workers/session` and when it expires.
@@ -119,9 +120,43 @@ pub trait SharedWorkerTokens: Send + Sync + fmt::Debug {
 #[derive(Debug, Clone)]
 struct Shared {
     cache: Arc<dyn SharedWorkerTokens>,
-    holder: String,
-    lease: Duration,
-    poll: Duration,
+    lease: Lease,
+}
+
+/// Creating one worker's session under its lease, for every process sharing the cache.
+struct Creation<'a> {
+    sessions: &'a WorkerSessions,
+    shared: &'a Shared,
+    profile_id: &'a str,
+}
+
+impl Leased for Creation<'_> {
+    type Output = WorkerToken;
+    const WHAT: &'static str = "worker-token";
+
+    async fn look(&mut self) -> Result<Option<WorkerToken>, Error> {
+        self.sessions.stored(self.shared, self.profile_id).await
+    }
+
+    async fn take(&mut self, lease: &Lease) -> Result<bool, Error> {
+        self.shared.cache.try_lease(self.profile_id, &lease.holder, lease.ttl).await
+    }
+
+    async fn work(&mut self, _: &Lease) -> Result<WorkerToken, Error> {
+        // Stored just before this process took the lease?
+        if let Some(token) = self.look().await? {
+            return Ok(token);
+        }
+        let token = self.sessions.create(self.profile_id).await?;
+        if let Err(e) = self.shared.cache.put(self.profile_id, &token).await {
+            tracing::warn!(error = %e, "could not share a new worker token; this process keeps it");
+        }
+        Ok(token)
+    }
+
+    async fn release(&mut self, lease: &Lease) -> Result<(), Error> {
+        self.shared.cache.release(self.profile_id, &lease.holder).await
+    }
 }
 
 /// Hands out valid worker tokens, creating one on first use and again when the cached one is
@@ -149,30 +184,19 @@ impl WorkerSessions {
     /// Default margin before expiry at which a token is replaced.
     pub const DEFAULT_SKEW: Duration = Duration::from_secs(5 * 60);
 
-    /// Sessions created with `client` (which needs the `admin:worker` scope). With a client
-    /// built with `ClientBuilder::redis` (feature `redis`), tokens are shared through it (see
-    /// [`Self::with_shared_cache`]).
+    /// Sessions created with `client` (which needs the `admin:worker` scope), each token kept in
+    /// this process; [`Self::with_shared_cache`] shares them with other processes.
     pub fn new(client: &Client) -> Self {
-        let sessions =
-            Self { client: client.clone(), skew: Self::DEFAULT_SKEW, slots: Arc::default(), shared: None };
-        #[cfg(feature = "redis")]
-        if let Some(redis) = crate::redis::Redis::of(client) {
-            return sessions.with_shared_cache(Arc::new(redis.worker_tokens()));
-        }
-        sessions
+        Self { client: client.clone(), skew: Self::DEFAULT_SKEW, slots: Arc::default(), shared: None }
     }
 
     /// Share tokens with other processes through `cache`: a process first looks there, and one
     /// process at a time (under a per-worker lease of at most 30 s) creates a worker's session
     /// and stores its token, which the others then read. When the cache cannot be reached, this
-    /// process creates and keeps its own token (logged as a WARN) rather than fail.
+    /// process creates and keeps its own token (logged as a WARN) rather than fail. With Redis
+    /// (feature `redis`): `.with_shared_cache(Arc::new(redis.worker_tokens()))`.
     pub fn with_shared_cache(mut self, cache: Arc<dyn SharedWorkerTokens>) -> Self {
-        self.shared = Some(Shared {
-            cache,
-            holder: crate::oauth::lease_holder(),
-            lease: Duration::from_secs(30),
-            poll: Duration::from_millis(50),
-        });
+        self.shared = Some(Shared { cache, lease: Lease::new(Duration::from_secs(30)) });
         self
     }
 
@@ -211,37 +235,7 @@ impl WorkerSessions {
     /// A valid token from the shared cache, or one this process creates and stores there under
     /// the worker's lease, or one the lease holder stores while this process waits.
     async fn shared_token(&self, shared: &Shared, profile_id: &str) -> Result<WorkerToken, Error> {
-        let started = tokio::time::Instant::now();
-        loop {
-            if let Some(token) = self.stored(shared, profile_id).await? {
-                return Ok(token);
-            }
-            if shared.cache.try_lease(profile_id, &shared.holder, shared.lease).await? {
-                let outcome = async {
-                    // Stored just before this process took the lease?
-                    if let Some(token) = self.stored(shared, profile_id).await? {
-                        return Ok(token);
-                    }
-                    let token = self.create(profile_id).await?;
-                    if let Err(e) = shared.cache.put(profile_id, &token).await {
-                        tracing::warn!(error = %e, "could not share a new worker token; this process keeps it");
-                    }
-                    Ok(token)
-                }
-                .await;
-                if let Err(e) = shared.cache.release(profile_id, &shared.holder).await {
-                    tracing::warn!(error = %e, "could not release a worker-token lease; it expires by itself");
-                }
-                return outcome;
-            }
-            if started.elapsed() > shared.lease + Duration::from_secs(5) {
-                return Err(Error::SharedState {
-                    message: "another process has held a worker-token lease too long".into(),
-                    source: None,
-                });
-            }
-            tokio::time::sleep(shared.poll).await;
-        }
+        lease::run(&mut Creation { sessions: self, shared, profile_id }, &shared.lease).await
     }
 
     async fn stored(&self, shared: &Shared, profile_id: &str) -> Result<Option<WorkerToken>, Error> {

@@ -3,6 +3,8 @@
 //! The upstream document is OpenAPI 3.1, which `openapiv3` cannot parse, so the importer works
 //! on plain JSON and only hands a 3.0 document to the typed parser at the end.
 
+use std::path::Path;
+
 use serde_json::{Map, Value};
 
 /// HTTP methods that may appear as keys of a path item.
@@ -177,4 +179,15 @@ pub fn collect_refs(value: &Value, out: &mut Vec<String>) {
 /// The component schema name a `#/components/schemas/NAME` reference points at.
 pub fn schema_ref_name(reference: &str) -> Option<&str> {
     reference.strip_prefix("#/components/schemas/")
+}
+
+/// Reads a JSON or YAML document from disk.
+pub fn read_document(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+    if is_yaml {
+        serde_yaml::from_str(&text).map_err(|e| format!("parsing {} as YAML: {e}", path.display()))
+    } else {
+        serde_json::from_str(&text).map_err(|e| format!("parsing {} as JSON: {e}", path.display()))
+    }
 }

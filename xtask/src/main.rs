@@ -4,10 +4,15 @@
 mod bench_compile;
 mod check_areas;
 mod codegen;
+#[cfg(test)]
+mod cycles;
 mod fixtures;
 mod import;
 mod json;
 mod webhooks;
+mod workspace;
+
+use workspace::workspace_root;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -67,9 +72,4 @@ fn main() -> ExitCode {
 
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
-
-/// The workspace root (xtask lives one level below it).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }

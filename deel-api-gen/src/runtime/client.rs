@@ -1,6 +1,5 @@
 //! The client and its builder.
 
-use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,13 +8,15 @@ use reqwest::header::HeaderValue;
 
 use crate::runtime::auth::{ApiToken, Credentials, StaticToken};
 use crate::runtime::clock::{self, Clock};
+use crate::runtime::decode::DecodeMode;
 use crate::runtime::environment::Environment;
+use crate::runtime::error::Error;
+use crate::runtime::hook::CallHook;
 use crate::runtime::idempotency::IdempotencyKeys;
 use crate::runtime::limiter::{Limiter, RateLimiter};
 use crate::runtime::retry::RetryPolicy;
 use crate::runtime::transport::DeelTransport;
-use crate::runtime::{DecodeMode, Hooks};
-use crate::{Client, Error};
+use crate::Client;
 
 /// The version every Deel endpoint was baselined to when Deel introduced per-endpoint versions
 /// (<https://developer.deel.com/api/api-versioning>). Each call sends its own operation's version
@@ -26,23 +27,12 @@ pub const API_VERSION: &str = "2026-01-01";
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("deel-rs/", env!("CARGO_PKG_VERSION"));
 
-/// State that several processes of one organization share (one rate limit, one token per
-/// worker): what `deel-api`'s `redis::Redis` provides. The client keeps it so that what is made
-/// from the client later (worker sessions) can find it.
-pub trait SharedState: Any + Send + Sync + fmt::Debug {
-    /// A limiter that holds `per_second` across every process sharing this state.
-    fn rate_limiter(&self, per_second: f64) -> Arc<dyn Limiter>;
-    /// `self`, to be downcast to the concrete state.
-    fn as_any(&self) -> &dyn Any;
-}
-
 /// What the facade's behaviour needs beside the transport: kept in the client's hooks, so that
 /// a clone of the client (or one with other credentials) carries it.
 #[derive(Clone)]
 pub(crate) struct ClientState {
     pub(crate) transport: Arc<DeelTransport>,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) shared: Option<Arc<dyn SharedState>>,
     pub(crate) environment: Environment,
 }
 
@@ -50,7 +40,6 @@ impl fmt::Debug for ClientState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientState")
             .field("transport", &self.transport)
-            .field("shared", &self.shared)
             .field("environment", &self.environment)
             .finish()
     }
@@ -79,8 +68,7 @@ impl Client {
     /// The deployment this client calls (its OAuth endpoints are
     /// [`Environment::oauth_endpoints`]).
     pub fn environment(&self) -> &Environment {
-        static DEFAULT: Environment = Environment::Production;
-        self.inner.state().map_or(&DEFAULT, |s| &s.environment)
+        &self.inner.state.environment
     }
 
     /// The base URL requests go to.
@@ -96,12 +84,7 @@ impl Client {
     /// The clock this client reads token expiry against (the system clock unless the builder
     /// was given another).
     pub fn clock(&self) -> Arc<dyn Clock> {
-        self.inner.state().map_or_else(clock::system, |s| s.clock.clone())
-    }
-
-    /// The state this client shares with other processes ([`ClientBuilder::redis`]), if any.
-    pub fn shared_state(&self) -> Option<&Arc<dyn SharedState>> {
-        self.inner.state().and_then(|s| s.shared.as_ref())
+        self.inner.state.clock.clone()
     }
 
     /// A client sending `key` as the `Idempotency-Key` of its POST and PATCH requests, which may
@@ -117,26 +100,18 @@ impl Client {
     }
 
     /// A client authenticating with `credentials` instead of this client's, with this client's
-    /// other settings. (A client made with `Client::new` and hooks of your own has no builder
-    /// settings: the result then has the builder's defaults and its transport, not yours.)
+    /// other settings.
     pub fn with_credentials(&self, credentials: Arc<dyn Credentials>) -> Client {
         self.with_transport(|t| t.credentials = Some(credentials))
     }
 
-    /// This client with its transport changed by `change` (a client built without the builder
-    /// gets the builder's defaults).
+    /// This client with its transport changed by `change`.
     fn with_transport(&self, change: impl FnOnce(&mut DeelTransport)) -> Client {
-        let mut state = match self.inner.state() {
-            Some(state) => state.clone(),
-            None => match ClientBuilder::default().state() {
-                Ok(state) => state,
-                Err(_) => return self.clone(),
-            },
-        };
+        let mut state = self.inner.state.clone();
         let mut transport = (*state.transport).clone();
         change(&mut transport);
         state.transport = Arc::new(transport);
-        Client::new_with_client(&self.baseurl, self.client.clone(), Hooks::with_state(state))
+        Client::new_with_client(&self.baseurl, self.client.clone(), Hooks { state })
     }
 }
 
@@ -152,8 +127,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit: Option<f64>,
     limiter: Option<Arc<dyn Limiter>>,
-    shared: Option<Arc<dyn SharedState>>,
     idempotency_keys: IdempotencyKeys,
+    hooks: Vec<Arc<dyn CallHook>>,
     strict_decoding: bool,
     clock: Arc<dyn Clock>,
 }
@@ -171,8 +146,8 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             rate_limit: Some(5.0),
             limiter: None,
-            shared: None,
             idempotency_keys: IdempotencyKeys::Off,
+            hooks: Vec::new(),
             strict_decoding: false,
             clock: clock::system(),
         }
@@ -191,7 +166,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("limiter", &self.limiter)
-            .field("shared", &self.shared)
+            .field("hooks", &self.hooks)
             .field("strict_decoding", &self.strict_decoding)
             .finish_non_exhaustive()
     }
@@ -273,19 +248,17 @@ impl ClientBuilder {
     }
 
     /// A limiter of your own in place of the in-process one, e.g. one shared by every replica
-    /// of a service (`redis::Redis::rate_limiter`, feature `redis`).
+    /// of a service (`deel_api::redis::Redis::rate_limiter`, feature `redis`).
     pub fn limiter(mut self, limiter: Arc<dyn Limiter>) -> Self {
         self.limiter = Some(limiter);
         self
     }
 
-    /// Coordinate with the other processes that use this organization through shared state
-    /// (`deel_api::redis::Redis`, feature `redis`): the rate limit ([`Self::rate_limit`],
-    /// default 5 per second) becomes one limit for all of them together, and worker sessions
-    /// made from this client share one token per worker. A limiter set with [`Self::limiter`] is
-    /// kept.
-    pub fn redis<S: SharedState>(mut self, shared: S) -> Self {
-        self.shared = Some(Arc::new(shared));
+    /// Adds a hook that sees each attempt's request before it is sent and what the attempt came
+    /// to (status, headers, time taken, attempt number): to add a header, count calls or export
+    /// metrics. Hooks run in the order they were added. See [`CallHook`].
+    pub fn hook(mut self, hook: Arc<dyn CallHook>) -> Self {
+        self.hooks.push(hook);
         self
     }
 
@@ -331,7 +304,7 @@ impl ClientBuilder {
                 .map_err(|e| Error::InvalidRequest(format!("could not build the HTTP client: {e}")))?,
         };
         let state = self.state()?;
-        Ok(Client::new_with_client(&base_url, http, Hooks::with_state(state)))
+        Ok(Client::new_with_client(&base_url, http, Hooks { state }))
     }
 
     /// The transport and what goes with it.
@@ -344,11 +317,7 @@ impl ClientBuilder {
             ),
             None => None,
         };
-        let limiter = match (self.limiter, &self.shared) {
-            (Some(limiter), _) => Some(limiter),
-            (None, Some(shared)) => self.rate_limit.map(|rate| shared.rate_limiter(rate)),
-            (None, None) => None,
-        };
+        let limiter = self.limiter;
         let transport = Arc::new(DeelTransport {
             credentials,
             version,
@@ -360,8 +329,22 @@ impl ClientBuilder {
             idempotency: self.idempotency_keys,
             fixed_key: None,
             decode_mode: if self.strict_decoding { DecodeMode::Strict } else { DecodeMode::Lenient },
+            hooks: self.hooks.into(),
             warned: Arc::default(),
         });
-        Ok(ClientState { transport, clock: self.clock, shared: self.shared, environment: self.environment })
+        Ok(ClientState { transport, clock: self.clock, environment: self.environment })
+    }
+}
+
+/// What the builder gives every client it builds, kept in the generated client (which calls it
+/// its inner value): there is no other way to make one.
+#[derive(Debug, Clone)]
+pub struct Hooks {
+    pub(crate) state: ClientState,
+}
+
+impl Hooks {
+    pub(crate) fn transport(&self) -> &Arc<DeelTransport> {
+        &self.state.transport
     }
 }

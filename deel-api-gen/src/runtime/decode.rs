@@ -937,7 +937,7 @@ impl fmt::Debug for DecodeError {
 const BOUND: usize = 160;
 
 fn bounded(text: &str) -> String {
-    super::error::cut(text, BOUND)
+    super::text::cut(text, BOUND)
 }
 
 /// Restores the thread's decode state when a decode ends, even by a panic in user code.

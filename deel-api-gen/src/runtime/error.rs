@@ -9,7 +9,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::decode::DecodeError;
+use crate::runtime::decode::DecodeError;
+use crate::runtime::request_id::REQUEST_ID_HEADERS;
+use crate::runtime::retry::{parse_retry_after, retryable_status};
+use crate::runtime::secrets::{redact_fields, scrub_bearer, REDACTED};
+use crate::runtime::text::cut;
 
 /// How much of an error body is read and kept; a larger body is cut, never buffered whole.
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -23,27 +27,6 @@ const MESSAGES: usize = 8;
 
 /// The longest `Display` of an error, in characters: an error body cannot make a log line long.
 const DISPLAY: usize = 1024;
-
-/// What a scrubbed secret reads as.
-pub const REDACTED: &str = "<redacted>";
-
-/// Field names whose values are secrets, wherever they appear in a body.
-pub const SECRET_FIELDS: &[&str] = &[
-    "token",
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "client_secret",
-    "secret",
-    "signing_key",
-    "signing_secret",
-    "password",
-    "api_key",
-    "authorization",
-];
-
-/// Response headers that carry Deel's request id, in order of preference.
-pub const REQUEST_ID_HEADERS: &[&str] = &["x-api-req-id", "x-request-id"];
 
 /// Everything that can go wrong calling Deel.
 #[derive(Debug)]
@@ -280,17 +263,6 @@ impl Error {
             _ => Error::Api(error),
         }
     }
-
-    /// A 429 that is Deel's idempotency conflict, told apart by
-    /// [`idempotency::is_conflict`](super::idempotency), becomes [`Error::IdempotencyConflict`].
-    pub(crate) fn into_conflict_if(self, keyed: bool) -> Self {
-        match self {
-            Error::RateLimited { retry_after, error } if super::idempotency::is_conflict(keyed, &error) => {
-                Error::IdempotencyConflict { retry_after, error }
-            }
-            other => other,
-        }
-    }
 }
 
 impl From<reqwest::Error> for Error {
@@ -421,50 +393,6 @@ impl ApiError {
     }
 }
 
-/// Replaces the values of secret-named fields, at any depth.
-fn redact_fields(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if SECRET_FIELDS.iter().any(|s| key.eq_ignore_ascii_case(s)) && !v.is_null() {
-                    *v = Value::String(REDACTED.into());
-                } else {
-                    redact_fields(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact_fields),
-        _ => {}
-    }
-}
-
-/// `text` with the token after every `Bearer ` replaced.
-fn scrub_bearer(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("Bearer ").or_else(|| rest.find("bearer ")) {
-        let (before, after) = rest.split_at(at + "Bearer ".len());
-        out.push_str(before);
-        let end = after
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ';'))
-            .unwrap_or(after.len());
-        if end > 0 {
-            out.push_str(REDACTED);
-        }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `text` cut to `max` characters, marked with `…` when cut.
-pub(super) fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
-}
-
 fn is_empty_json(value: &Value) -> bool {
     match value {
         Value::Null => true,
@@ -544,20 +472,4 @@ fn excerpt(body: &[u8]) -> String {
         out.push('…');
     }
     out
-}
-
-/// Whether a response with this status is worth another attempt: rate limiting (429) and the
-/// gateway errors (502, 503, 504). The one place this rule lives; the facade's retries use it.
-pub fn retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 502 | 503 | 504)
-}
-
-/// `Retry-After` as seconds or as an HTTP date (a date in the past means "now").
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
 }

@@ -17,7 +17,8 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use super::decode::{self, DecodeMode, Lenient};
-use super::{Error, Operation, Response, Transport};
+use super::transport::DeelTransport;
+use super::{Error, Operation, Response};
 
 /// A boxed, sendable future of `T`.
 type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
@@ -34,8 +35,8 @@ pub struct Pending<T, K: Body = Json> {
     ready: Option<(Sender, Result<reqwest::Request, Error>)>,
     /// The call under way, from the first poll.
     received: Option<Boxed<K::Received>>,
-    /// Told of corrections, and says how to decode; none for a bare generated client.
-    transport: Option<Arc<dyn Transport>>,
+    /// Told of corrections, and says how to decode.
+    transport: Arc<DeelTransport>,
     operation: Operation,
     decoded: PhantomData<fn() -> T>,
 }
@@ -49,7 +50,7 @@ impl<T, K: Body> Pending<T, K> {
         operation: Operation,
     ) -> Self {
         use progenitor_client::ClientInfo;
-        let transport = client.inner().transport().cloned();
+        let transport = client.inner().transport().clone();
         let sender = Sender { transport: transport.clone(), http: client.client().clone() };
         let request = request.map_err(Error::from);
         Self { ready: Some((sender, request)), received: None, transport, operation, decoded: PhantomData }
@@ -135,7 +136,7 @@ impl CallOptions {
 /// [`Pending`] borrows nothing.
 #[doc(hidden)]
 pub struct Sender {
-    transport: Option<Arc<dyn Transport>>,
+    transport: Arc<DeelTransport>,
     http: reqwest::Client,
 }
 
@@ -180,11 +181,11 @@ where
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Ready(Ok(received)) => received,
         };
-        let mode = this.transport.as_ref().map_or(DecodeMode::Lenient, |t| t.decode_mode());
+        let mode = this.transport.decode_mode();
         Poll::Ready(match decode::decode::<T>(status.as_u16(), bytes, mode) {
             Ok((value, corrections)) => {
-                if let (false, Some(transport)) = (corrections.is_empty(), &this.transport) {
-                    transport.corrected(this.operation, &corrections);
+                if !corrections.is_empty() {
+                    this.transport.corrected(this.operation, &corrections);
                 }
                 Ok(Response::new(value, status, headers).with_corrections(corrections))
             }
@@ -295,8 +296,7 @@ impl Body for Stream {
     }
 }
 
-/// Sends the request through the installed transport (straight through `reqwest` without one)
-/// and passes a 2xx response on; a request that could not be built, a transport failure or
+/// Sends the request through the client's transport and passes a 2xx response on; a request that could not be built, a transport failure or
 /// another status becomes the matching [`Error`].
 async fn respond(
     sender: &Sender,
@@ -306,10 +306,7 @@ async fn respond(
     let request = request?;
     super::check_path(request.url(), &operation)?;
     super::idempotency::check(&request)?;
-    let response = match &sender.transport {
-        Some(transport) => transport.execute(&sender.http, request, operation).await?,
-        None => sender.http.execute(request).await.map_err(Error::from)?,
-    };
+    let response = sender.transport.execute(&sender.http, request, operation).await?;
     if response.status().is_success() {
         Ok(response)
     } else {

@@ -6,6 +6,7 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use super::decode::Correction;
+use super::request_id::REQUEST_ID_HEADERS;
 
 /// A success response: the decoded body (reachable through `Deref`), the status, the headers,
 /// and the [`Correction`]s lenient decoding made to fit the body to its declared type.
@@ -63,7 +64,7 @@ impl<T> Response<T> {
 
     /// Deel's id of this request, for support tickets.
     pub fn request_id(&self) -> Option<&str> {
-        super::REQUEST_ID_HEADERS.iter().find_map(|h| self.headers.get(*h)?.to_str().ok())
+        REQUEST_ID_HEADERS.iter().find_map(|h| self.headers.get(*h)?.to_str().ok())
     }
 
     /// The lifecycle state Deel reports for the API version that answered, when it reports one

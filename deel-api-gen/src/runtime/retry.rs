@@ -43,7 +43,7 @@ impl RetryPolicy {
     /// Whether a status is worth another attempt (the runtime's rule, shared with
     /// [`Error::is_retryable`](crate::Error::is_retryable)).
     pub fn retryable_status(status: u16) -> bool {
-        crate::runtime::retryable_status(status)
+        retryable_status(status)
     }
 
     /// What to do after attempt number `attempt` (1 for the first) ended in `outcome`: the
@@ -103,6 +103,22 @@ pub enum Wait {
     Exactly(Duration),
     /// [`RetryPolicy::backoff`] for this attempt.
     Backoff,
+}
+
+/// Whether a response with this status is worth another attempt: rate limiting (429) and the
+/// gateway errors (502, 503, 504). The one place this rule lives; the facade's retries use it.
+pub fn retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
+/// `Retry-After` as seconds or as an HTTP date (a date in the past means "now").
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -5,18 +5,29 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::runtime::{Correction, DecodeMode, Operation, Transport, TransportFuture};
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::runtime::decode::{Correction, DecodeMode};
+use crate::runtime::operation::Operation;
 use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use tracing::Instrument;
 
 use crate::runtime::auth::Credentials;
+use crate::runtime::error::Error;
+use crate::runtime::hook::{self, CallHook};
 use crate::runtime::idempotency::{self, IdempotencyKeys};
 use crate::runtime::limiter::Limiter;
 use crate::runtime::retry::{Attempt, Decision, RetryPolicy, Wait};
 use crate::runtime::versioning;
-use crate::Error;
 
-/// The facade's [`Transport`]: everything a request needs beyond what the operation built.
+/// The future of one request through the transport.
+pub(crate) type TransportFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<reqwest::Response, Error>> + Send + 'a>>;
+
+/// What every request goes through beyond what its operation built: credentials, versioning
+/// headers, idempotency keys, the rate limit, retries and tracing. The builder makes one per
+/// client; clones of the client share it.
 #[derive(Clone)]
 pub(crate) struct DeelTransport {
     pub(crate) credentials: Option<Arc<dyn Credentials>>,
@@ -29,6 +40,8 @@ pub(crate) struct DeelTransport {
     /// One key for every POST and PATCH of this client (the deprecated `with_idempotency_key`).
     pub(crate) fixed_key: Option<HeaderValue>,
     pub(crate) decode_mode: DecodeMode,
+    /// What sees each attempt, in the order the builder was given them.
+    pub(crate) hooks: Arc<[Arc<dyn CallHook>]>,
     /// Corrections and deprecated versions already logged (hashes of operation, pointer pattern
     /// and kind; of the operation), so that each is logged once per client.
     pub(crate) warned: Arc<Mutex<HashSet<u64>>>,
@@ -67,12 +80,14 @@ impl fmt::Debug for DeelTransport {
             .field("decode_mode", &self.decode_mode)
             .field("idempotency", &self.idempotency)
             .field("fixed_key", &self.fixed_key.as_ref().map(|_| "set"))
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
 
-impl Transport for DeelTransport {
-    fn execute<'a>(
+impl DeelTransport {
+    /// Sends `request` (built by `operation`) with `http` and returns the final response.
+    pub(crate) fn execute<'a>(
         &'a self,
         http: &'a reqwest::Client,
         request: reqwest::Request,
@@ -90,11 +105,14 @@ impl Transport for DeelTransport {
         Box::pin(self.send(http, request, operation).instrument(span))
     }
 
-    fn decode_mode(&self) -> DecodeMode {
+    /// How success bodies are decoded.
+    pub(crate) fn decode_mode(&self) -> DecodeMode {
         self.decode_mode
     }
 
-    fn corrected(&self, operation: Operation, corrections: &[Correction]) {
+    /// Logs what lenient decoding corrected in a response of `operation`, each difference once
+    /// per client.
+    pub(crate) fn corrected(&self, operation: Operation, corrections: &[Correction]) {
         let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
         for c in corrections {
             let key = correction_key(&operation, c);
@@ -155,6 +173,10 @@ impl DeelTransport {
                 None => return Err(Error::InvalidRequest("the request cannot be sent again".into())),
             };
             let can_repeat = original.is_some();
+            let call = hook::Call { operation, attempt };
+            for hook in self.hooks.iter() {
+                hook.on_request(&mut this, &call);
+            }
             let used = match &self.credentials {
                 Some(credentials) => {
                     let header = credentials.authorization().await?;
@@ -167,8 +189,10 @@ impl DeelTransport {
                 limiter.acquire().await;
             }
             let repeatable = retry_safe && can_repeat;
+            let started = std::time::Instant::now();
             match http.execute(this).await {
                 Ok(response) => {
+                    let elapsed = started.elapsed();
                     let status = response.status().as_u16();
                     span.record("status", status);
                     if let Some(id) = request_id(&response) {
@@ -177,6 +201,7 @@ impl DeelTransport {
                     if status == 401 && !reauthenticated && can_repeat {
                         if let (Some(credentials), Some(used)) = (&self.credentials, &used) {
                             if credentials.unauthorized(used).await? {
+                                self.report(call, elapsed, Some(&response), true);
                                 reauthenticated = true;
                                 tracing::debug!("401: credentials refreshed, sending once more");
                                 attempt -= 1;
@@ -185,7 +210,9 @@ impl DeelTransport {
                         }
                     }
                     let outcome = Attempt::Status { status, retry_after: retry_after(&response) };
-                    match self.retry.decide(outcome, attempt, repeatable) {
+                    let decision = self.retry.decide(outcome, attempt, repeatable);
+                    self.report(call, elapsed, Some(&response), matches!(decision, Decision::Retry(_)));
+                    match decision {
                         Decision::Done => {
                             self.observe(&response, &operation, version.as_ref());
                             return Ok(response);
@@ -211,8 +238,11 @@ impl DeelTransport {
                     }
                 }
                 Err(e) => {
+                    let elapsed = started.elapsed();
                     let outcome = if e.is_connect() { Attempt::ConnectFailed } else { Attempt::OtherFailure };
-                    match self.retry.decide(outcome, attempt, repeatable) {
+                    let decision = self.retry.decide(outcome, attempt, repeatable);
+                    self.report(call, elapsed, None, matches!(decision, Decision::Retry(_)));
+                    match decision {
                         Decision::Retry(wait) => {
                             let wait = self.wait(wait, attempt);
                             tracing::debug!(error = %e, wait_ms = wait.as_millis() as u64, "connection failed, retrying");
@@ -257,6 +287,30 @@ impl DeelTransport {
         }
     }
 
+    /// Tells the hooks what an attempt came to.
+    fn report(
+        &self,
+        call: hook::Call,
+        elapsed: Duration,
+        response: Option<&reqwest::Response>,
+        retried: bool,
+    ) {
+        if self.hooks.is_empty() {
+            return;
+        }
+        let none = reqwest::header::HeaderMap::new();
+        let attempt = hook::Attempt {
+            call,
+            elapsed,
+            status: response.map(reqwest::Response::status),
+            headers: response.map_or(&none, reqwest::Response::headers),
+            retried,
+        };
+        for hook in self.hooks.iter() {
+            hook.on_response(&attempt);
+        }
+    }
+
     fn wait(&self, wait: Wait, attempt: u32) -> Duration {
         match wait {
             Wait::Exactly(wait) => wait,
@@ -267,7 +321,13 @@ impl DeelTransport {
     /// The typed error of a response that is not a success, with every credential this client
     /// holds (and the token the request was sent with) scrubbed from its texts.
     async fn error(&self, response: reqwest::Response, used: Option<&HeaderValue>, keyed: bool) -> Error {
-        let mut error = Error::from_response(response).await.into_conflict_if(keyed);
+        let mut error = match Error::from_response(response).await {
+            // Deel's idempotency conflict, not its rate limit (see `idempotency::is_conflict`).
+            Error::RateLimited { retry_after, error } if idempotency::is_conflict(keyed, &error) => {
+                Error::IdempotencyConflict { retry_after, error }
+            }
+            other => other,
+        };
         let mut secrets: Vec<String> = self.credentials.as_ref().map(|c| c.secrets()).unwrap_or_default();
         if let Some(token) = used.and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer ")) {
             secrets.push(token.to_string());
@@ -279,9 +339,11 @@ impl DeelTransport {
 }
 
 fn request_id(response: &reqwest::Response) -> Option<&str> {
-    crate::runtime::REQUEST_ID_HEADERS.iter().find_map(|h| response.headers().get(*h)?.to_str().ok())
+    crate::runtime::request_id::REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|h| response.headers().get(*h)?.to_str().ok())
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    crate::runtime::parse_retry_after(response.headers().get(RETRY_AFTER)?.to_str().ok()?)
+    crate::runtime::retry::parse_retry_after(response.headers().get(RETRY_AFTER)?.to_str().ok()?)
 }

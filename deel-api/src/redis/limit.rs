@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::Redis;
+use super::handle::Redis;
 use crate::auth::BoxFuture;
 use crate::limiter::{Limiter, RateLimiter};
 
@@ -39,6 +39,14 @@ return {at - now, next - now}
 ",
     )
 });
+
+impl Redis {
+    /// A rate limit of `per_second` requests shared by every process on this namespace. Give
+    /// it to [`ClientBuilder::limiter`](crate::ClientBuilder::limiter).
+    pub fn rate_limiter(&self, per_second: f64) -> RedisRateLimiter {
+        RedisRateLimiter::new(self.clone(), per_second)
+    }
+}
 
 /// A [`Limiter`] shared through Redis by every process on one namespace, so that together they
 /// send at most `per_second` requests per second, plus `burst - 1` at once after a quiet spell
@@ -90,7 +98,7 @@ impl RedisRateLimiter {
     /// How often a process whose Redis is down checks whether it is back.
     pub const PROBE_EVERY: Duration = Duration::from_millis(50);
 
-    pub(super) fn new(redis: Redis, per_second: f64) -> Self {
+    fn new(redis: Redis, per_second: f64) -> Self {
         let per_second = if per_second.is_finite() && per_second > 0.0 { per_second } else { 1.0 };
         let replicas = 4;
         Self {

@@ -14,193 +14,22 @@
 //! Tokens are secrets at rest in Redis: protect it as you would the tokens (a password, a
 //! private network), and give an encryption key ([`Redis::with_encryption_key`]) to store them
 //! encrypted. Nothing here logs or reports a token, a key or the URL's password.
+//!
+//! Each piece is given explicitly to what uses it, the same way for all of them:
+//! [`ClientBuilder::limiter`](crate::ClientBuilder::limiter),
+//! [`OAuthSession::with_shared_store`](crate::oauth::OAuthSession::with_shared_store),
+//! [`WorkerSessions::with_shared_cache`](crate::WorkerSessions::with_shared_cache) and
+//! [`SeenEvents`](crate::webhooks::SeenEvents) for a webhook receiver.
 
+mod handle;
 mod limit;
 mod seal;
 mod seen;
 mod tokens;
 
-use std::fmt;
-use std::future::Future;
-use std::time::Duration;
-
-use redis::aio::ConnectionManager;
-
+pub use handle::{Redis, REDIS_URL_ENV};
 pub use limit::RedisRateLimiter;
 pub use seen::RedisSeenEvents;
 pub use tokens::RedisOAuthStore;
 #[cfg(feature = "worker-session")]
 pub use tokens::RedisWorkerTokens;
-
-use crate::Error;
-use seal::Sealer;
-
-/// The environment variable [`Redis::from_env`] reads.
-pub const REDIS_URL_ENV: &str = "DEEL_REDIS_URL";
-
-/// A connection to the Redis that several processes share, with the namespace their keys live
-/// under. Clones share the connection, which reconnects by itself after a failure.
-#[derive(Clone)]
-pub struct Redis {
-    connection: ConnectionManager,
-    namespace: String,
-    sealer: Sealer,
-    timeout: Duration,
-    /// The URL's password, scrubbed from every error text.
-    password: Option<String>,
-}
-
-impl fmt::Debug for Redis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Redis")
-            .field("namespace", &self.namespace)
-            .field("sealer", &self.sealer)
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
-    }
-}
-
-impl deel_api_gen::runtime::SharedState for Redis {
-    fn rate_limiter(&self, per_second: f64) -> std::sync::Arc<dyn crate::limiter::Limiter> {
-        std::sync::Arc::new(Redis::rate_limiter(self, per_second))
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
-
-impl Redis {
-    /// The Redis `client` coordinates through, when it was built with
-    /// [`ClientBuilder::redis`](crate::ClientBuilder::redis).
-    pub fn of(client: &crate::Client) -> Option<&Redis> {
-        client.shared_state()?.as_any().downcast_ref::<Redis>()
-    }
-
-    /// Default time allowed for one Redis command before it counts as a failure.
-    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
-
-    /// A handle for `url` (`redis://[:password@]host[:port][/db]`). Connects on first use, so
-    /// it can be made outside an async context; keys live under the namespace `deel`.
-    pub fn open(url: &str) -> Result<Self, Error> {
-        let password = url::Url::parse(url).ok().and_then(|u| u.password().map(str::to_string));
-        let scrub = |text: String| match &password {
-            Some(p) if !p.is_empty() => text.replace(p.as_str(), "<redacted>"),
-            _ => text,
-        };
-        let client = redis::Client::open(url).map_err(|e| Error::SharedState {
-            message: scrub(format!("invalid Redis URL: {e}")),
-            source: None,
-        })?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_response_timeout(Some(Self::DEFAULT_TIMEOUT))
-            .set_number_of_retries(1);
-        let connection =
-            ConnectionManager::new_lazy_with_config(client, config).map_err(|e| Error::SharedState {
-                message: scrub(format!("could not set up the Redis connection: {e}")),
-                source: None,
-            })?;
-        Ok(Self {
-            connection,
-            namespace: "deel".into(),
-            sealer: Sealer::plaintext(),
-            timeout: Self::DEFAULT_TIMEOUT,
-            password,
-        })
-    }
-
-    /// A handle for the URL in `DEEL_REDIS_URL`, or `None` when it is unset or empty.
-    pub fn from_env() -> Result<Option<Self>, Error> {
-        match std::env::var(REDIS_URL_ENV) {
-            Ok(url) if !url.trim().is_empty() => Self::open(url.trim()).map(Some),
-            _ => Ok(None),
-        }
-    }
-
-    /// The prefix of every key (default `deel`). Processes that share limits and tokens must use
-    /// the same one; give each Deel organization its own.
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.namespace = namespace.into();
-        self
-    }
-
-    /// Encrypt tokens stored in Redis with this 32-byte key (XChaCha20-Poly1305, a fresh nonce
-    /// per value, bound to its Redis key). Every process needs the same key.
-    pub fn with_encryption_key(mut self, key: &[u8]) -> Result<Self, Error> {
-        self.sealer = Sealer::with_key(key)?;
-        Ok(self)
-    }
-
-    /// Time allowed for one command (default 1 s); a slower one counts as Redis being down.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// A rate limit of `per_second` requests shared by every process on this namespace.
-    pub fn rate_limiter(&self, per_second: f64) -> RedisRateLimiter {
-        RedisRateLimiter::new(self.clone(), per_second)
-    }
-
-    /// Shared storage and a rotation lease for the OAuth grant named `grant` (one per
-    /// authorized organization; any name your processes agree on).
-    pub fn oauth_store(&self, grant: &str) -> RedisOAuthStore {
-        RedisOAuthStore::new(self.clone(), grant)
-    }
-
-    /// Worker tokens shared by every process on this namespace.
-    #[cfg(feature = "worker-session")]
-    pub fn worker_tokens(&self) -> RedisWorkerTokens {
-        RedisWorkerTokens::new(self.clone())
-    }
-
-    /// Webhook events handled by any process on this namespace, each remembered for `ttl`
-    /// (use [`crate::webhooks::DEFAULT_SEEN_TTL`], longer than Deel's retries).
-    pub fn seen_events(&self, ttl: std::time::Duration) -> RedisSeenEvents {
-        RedisSeenEvents::new(self.clone(), ttl)
-    }
-
-    pub(crate) fn key(&self, parts: &[&str]) -> String {
-        let mut key = self.namespace.clone();
-        for part in parts {
-            key.push(':');
-            key.push_str(part);
-        }
-        key
-    }
-
-    /// Runs one command with the handle's timeout, as a typed error naming `what`.
-    pub(crate) async fn run<T, F>(
-        &self,
-        what: &str,
-        command: impl FnOnce(ConnectionManager) -> F,
-    ) -> Result<T, Error>
-    where
-        F: Future<Output = redis::RedisResult<T>>,
-    {
-        match tokio::time::timeout(self.timeout, command(self.connection.clone())).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(self.error(what, &e.to_string())),
-            Err(_) => Err(self.error(what, &format!("no answer within {:?}", self.timeout))),
-        }
-    }
-
-    /// A [`Error::SharedState`] whose text quotes no password. Redis's own error is kept as
-    /// text only: it may echo a command's arguments.
-    pub(crate) fn error(&self, what: &str, cause: &str) -> Error {
-        let mut cause = cause.to_string();
-        if let Some(p) = self.password.as_deref().filter(|p| !p.is_empty()) {
-            cause = cause.replace(p, "<redacted>");
-        }
-        Error::SharedState { message: format!("{what}: {cause}"), source: None }
-    }
-
-    pub(crate) fn seal(&self, key: &str, value: &str) -> Result<String, Error> {
-        self.sealer.seal(key, value)
-    }
-
-    pub(crate) fn unseal(&self, key: &str, value: &str) -> Result<String, Error> {
-        self.sealer.open(key, value)
-    }
-}

@@ -2,10 +2,18 @@
 
 use std::time::Duration;
 
-use super::Redis;
+use super::handle::Redis;
 use crate::auth::BoxFuture;
 use crate::webhooks::SeenEvents;
 use crate::Error;
+
+impl Redis {
+    /// Webhook events handled by any process on this namespace, each remembered for `ttl`
+    /// (use [`crate::webhooks::DEFAULT_SEEN_TTL`], longer than Deel's retries).
+    pub fn seen_events(&self, ttl: Duration) -> RedisSeenEvents {
+        RedisSeenEvents::new(self.clone(), ttl)
+    }
+}
 
 /// [`SeenEvents`] in Redis: one key per event (`<namespace>:webhook:<dedupe key>`), set only if
 /// absent and expiring after the store's time to live, so that of the replicas a repeated
@@ -17,7 +25,7 @@ pub struct RedisSeenEvents {
 }
 
 impl RedisSeenEvents {
-    pub(super) fn new(redis: Redis, ttl: Duration) -> Self {
+    fn new(redis: Redis, ttl: Duration) -> Self {
         Self { redis, ttl }
     }
 }

@@ -7,7 +7,7 @@ use redis::AsyncCommands;
 #[cfg(feature = "worker-session")]
 use secrecy::{ExposeSecret, SecretString};
 
-use super::Redis;
+use super::handle::Redis;
 use crate::auth::BoxFuture;
 use crate::oauth::{OAuthTokens, SharedPair, SharedTokenStore};
 #[cfg(feature = "worker-session")]
@@ -85,6 +85,20 @@ async fn give_back(redis: &Redis, key: &str, holder: &str) -> Result<(), Error> 
         .map(drop)
 }
 
+impl Redis {
+    /// Shared storage and a rotation lease for the OAuth grant named `grant` (one per
+    /// authorized organization; any name your processes agree on).
+    pub fn oauth_store(&self, grant: &str) -> RedisOAuthStore {
+        RedisOAuthStore::new(self.clone(), grant)
+    }
+
+    /// Worker tokens shared by every process on this namespace.
+    #[cfg(feature = "worker-session")]
+    pub fn worker_tokens(&self) -> RedisWorkerTokens {
+        RedisWorkerTokens::new(self.clone())
+    }
+}
+
 /// An OAuth grant's token pair in Redis (a hash at `<namespace>:oauth:<grant>`, version
 /// included) and its rotation lease (`…:lease`). Give it to
 /// [`OAuthSession::with_shared_store`](crate::oauth::OAuthSession::with_shared_store).
@@ -96,7 +110,7 @@ pub struct RedisOAuthStore {
 }
 
 impl RedisOAuthStore {
-    pub(super) fn new(redis: Redis, grant: &str) -> Self {
+    fn new(redis: Redis, grant: &str) -> Self {
         let key = redis.key(&["oauth", grant]);
         Self { lease: format!("{key}:lease"), key, redis }
     }
@@ -233,7 +247,7 @@ pub struct RedisWorkerTokens {
 
 #[cfg(feature = "worker-session")]
 impl RedisWorkerTokens {
-    pub(super) fn new(redis: Redis) -> Self {
+    fn new(redis: Redis) -> Self {
         Self { redis }
     }
 

@@ -248,17 +248,6 @@ async fn nothing_is_sent_until_the_call_is_awaited() {
     }
 }
 
-#[tokio::test]
-async fn a_request_that_cannot_be_built_is_a_typed_error_when_awaited() {
-    // The facade refuses such a base URL up front; the generated client on its own reports the
-    // failed request build as an error of the call, not a panic.
-    let client = deel_api_gen::Client::new("not a base url", deel_api_gen::runtime::Hooks::default());
-    match client.delete_worker_access_token("wkr-42").send().await {
-        Err(Error::InvalidRequest(message)) => assert!(message.contains("builder"), "{message}"),
-        other => panic!("expected InvalidRequest, got {other:?}"),
-    }
-}
-
 /// Each area is a module of the facade holding its request builders and the types only it uses;
 /// the `webhooks` area's sit beside the signature checks.
 #[tokio::test]

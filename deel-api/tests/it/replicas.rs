@@ -292,7 +292,7 @@ fn child_process() {
                     .retry(RetryPolicy::none())
                     .rate_limit(Some(RATE as f64));
                 if env("DEEL_REPLICA_SHARED") == "1" {
-                    builder = builder.redis(redis_from_env());
+                    builder = builder.limiter(Arc::new(redis_from_env().rate_limiter(RATE as f64)));
                 }
                 let client = builder.build().expect("a client");
                 let mut tasks = tokio::task::JoinSet::new();
@@ -394,10 +394,11 @@ fn child_process() {
                     .base_url(&base)
                     .token("replica-api-token")
                     .rate_limit(None)
-                    .redis(redis)
                     .build()
                     .expect("a client");
-                match WorkerSessions::new(&client).token("profile-1").await {
+                let sessions =
+                    WorkerSessions::new(&client).with_shared_cache(Arc::new(redis.worker_tokens()));
+                match sessions.token("profile-1").await {
                     Ok(token) => format!("token={}", token.expose()),
                     Err(deel_api::Error::InvalidRequest(m)) if m.contains("encryption key") => {
                         "key-mismatch".into()
@@ -412,8 +413,9 @@ fn child_process() {
                     .base_url(&base)
                     .token(format!("replica-api-token-{}", env("DEEL_REPLICA_INDEX")))
                     .retry(RetryPolicy::none())
-                    .rate_limit(Some(RATE as f64))
-                    .redis(redis_from_env().with_timeout(Duration::from_millis(300)))
+                    .limiter(Arc::new(
+                        redis_from_env().with_timeout(Duration::from_millis(300)).rate_limiter(RATE as f64),
+                    ))
                     .build()
                     .expect("a client");
                 let seconds: u64 = env("DEEL_REPLICA_SECONDS").parse().unwrap_or(8);
@@ -486,10 +488,10 @@ fn child_process() {
                     .base_url(&base)
                     .token("replica-api-token")
                     .rate_limit(None)
-                    .redis(redis_from_env())
                     .build()
                     .expect("a client");
-                let sessions = WorkerSessions::new(&client);
+                let sessions = WorkerSessions::new(&client)
+                    .with_shared_cache(Arc::new(redis_from_env().worker_tokens()));
                 let mut tasks = tokio::task::JoinSet::new();
                 for _ in 0..10 {
                     let sessions = sessions.clone();
@@ -698,10 +700,10 @@ async fn without_redis_a_process_creates_its_own_worker_token() {
         .base_url(&base)
         .token("replica-api-token")
         .rate_limit(None)
-        .redis(unreachable_redis(None))
         .build()
         .expect("a client");
-    let sessions = WorkerSessions::new(&client);
+    let sessions =
+        WorkerSessions::new(&client).with_shared_cache(Arc::new(unreachable_redis(None).worker_tokens()));
     let token = sessions.token("profile-1").await.expect("a token despite Redis");
     assert_eq!(token.expose(), "worker-token-1");
     assert_eq!(sessions.token("profile-1").await.expect("cached").expose(), "worker-token-1");

@@ -200,11 +200,26 @@ fn client_file(mut items: Vec<Item>) -> syn::File {
         " clones are cheap and share the connection pool and the rate limiter.",
     ];
     for item in &mut items {
-        if let Item::Struct(s) = item {
-            if s.ident == "Client" {
+        match item {
+            Item::Struct(s) if s.ident == "Client" => {
                 s.attrs.retain(|a| !a.path().is_ident("doc"));
                 s.attrs.extend(DOC.iter().map(|line| -> syn::Attribute { parse_quote!(#[doc = #line]) }));
             }
+            // One way to build a client, the builder: progenitor's constructors would make one
+            // without its timeouts, headers, user agent and rate limit.
+            Item::Impl(imp) if imp.trait_.is_none() => {
+                imp.items.retain(|i| !matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
+                for i in &mut imp.items {
+                    if let syn::ImplItem::Fn(f) = i {
+                        if f.sig.ident == "new_with_client" {
+                            f.vis = parse_quote!(pub(crate));
+                            f.attrs.retain(|a| !a.path().is_ident("doc"));
+                            f.attrs.push(parse_quote!(#[doc = " The client the builder made (`runtime::ClientBuilder::build`)."]));
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
     parse_quote!(#(#items)*)

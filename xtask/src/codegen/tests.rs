@@ -462,7 +462,7 @@ fn the_secret_field_names_come_from_the_runtime() {
 /// would silently stop matching when progenitor's spacing or paths change.
 #[test]
 fn no_decision_compares_printed_tokens() {
-    let dir = crate::workspace_root().join("xtask/src/codegen");
+    let dir = crate::workspace::workspace_root().join("xtask/src/codegen");
     let (mut offences, mut read) = (Vec::new(), 0);
     let entries = std::fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).collect::<Vec<_>>());
     for path in entries.unwrap_or_default() {
@@ -496,7 +496,7 @@ fn no_decision_compares_printed_tokens() {
 /// output. `UPDATE_GOLDEN=1 cargo test -p xtask golden` rewrites it after a deliberate change.
 #[test]
 fn golden_spec_output_is_committed() {
-    let dir = crate::workspace_root().join("xtask/tests/golden");
+    let dir = crate::workspace::workspace_root().join("xtask/tests/golden");
     let doc = import::read_document(&dir.join("spec.json")).unwrap_or_else(|e| panic!("{e}"));
     let (files, stats) = generate(doc).unwrap_or_default_files();
     let mut expected: BTreeMap<String, String> = files
@@ -609,7 +609,7 @@ fn named_after<'a>(name: &str, stems: &'a [(String, String)]) -> Option<&'a (Str
 /// named after an area that does not use it.
 #[test]
 fn generated_public_names_are_short_undated_and_named_for_their_own_area() {
-    let root = crate::workspace_root().join(OUT_DIR);
+    let root = crate::workspace::workspace_root().join(OUT_DIR);
     let read = |file: &str| {
         let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
         syn::parse_file(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
@@ -671,7 +671,7 @@ fn generated_public_names_are_short_undated_and_named_for_their_own_area() {
 
     // Names come from what a type holds, or from the one operation it belongs to: then that
     // operation's area must use it, and a type several areas share is named after none of them.
-    let doc = crate::import::read_document(&crate::workspace_root().join("openapi/deel-api.json"))
+    let doc = crate::import::read_document(&crate::workspace::workspace_root().join("openapi/deel-api.json"))
         .unwrap_or_default();
     let stems: Vec<(String, String)> = super::facts::operations(&doc)
         .unwrap_or_default()
@@ -776,7 +776,7 @@ fn no_operation_name_contradicts_its_http_method() {
         ),
         ("search_users", "SCIM's search: filters travel in the body"),
     ];
-    let doc = crate::import::read_document(&crate::workspace_root().join("openapi/deel-api.json"))
+    let doc = crate::import::read_document(&crate::workspace::workspace_root().join("openapi/deel-api.json"))
         .unwrap_or_default();
     let ops = super::facts::operations(&doc).unwrap_or_default();
     assert_eq!(ops.len(), 393);

@@ -593,11 +593,11 @@ fn is_transparent_map(s: &syn::ItemStruct) -> bool {
 
 /// Where the runtime keeps the field names whose values are secrets; codegen reads the list
 /// from there, so that error bodies, fixtures and `Debug` redact the same fields.
-const SECRET_FIELDS_SOURCE: &str = "deel-api-gen/src/runtime/error.rs";
+const SECRET_FIELDS_SOURCE: &str = "deel-api-gen/src/runtime/secrets.rs";
 
 /// The string literals of `const SECRET_FIELDS: &[&str] = &[...]` in the runtime's source.
 pub fn secret_fields() -> Result<Vec<String>, String> {
-    let path = crate::workspace_root().join(SECRET_FIELDS_SOURCE);
+    let path = crate::workspace::workspace_root().join(SECRET_FIELDS_SOURCE);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let file = syn::parse_file(&text).map_err(|e| format!("parsing {SECRET_FIELDS_SOURCE}: {e}"))?;
     let list = file.items.iter().find_map(|item| match item {

@@ -10,6 +10,7 @@ pub mod naming;
 pub mod overlay;
 pub mod passes;
 pub mod personal;
+pub mod words;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -68,16 +69,7 @@ impl Import {
     }
 }
 
-/// Reads a JSON or YAML document from disk.
-pub fn read_document(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
-    if is_yaml {
-        serde_yaml::from_str(&text).map_err(|e| format!("parsing {} as YAML: {e}", path.display()))
-    } else {
-        serde_json::from_str(&text).map_err(|e| format!("parsing {} as JSON: {e}", path.display()))
-    }
-}
+pub use crate::json::read_document;
 
 /// The passes that only make the generated crate smaller (no behaviour depends on them).
 pub const SIZE_PASSES: &[&str] = &["dedupe_schemas", "prune_unreachable"];
@@ -170,8 +162,8 @@ pub fn render(doc: &Value) -> Result<String, String> {
 /// `cargo xtask import --from PATH [--out PATH]`.
 pub fn run(from: &Path, out: &Path) -> Result<(), String> {
     let upstream = read_document(from)?;
-    let overlays = overlay::load(&crate::workspace_root().join(overlay::DIR))?;
-    let names_path = crate::workspace_root().join(names::FILE);
+    let overlays = overlay::load(&crate::workspace::workspace_root().join(overlay::DIR))?;
+    let names_path = crate::workspace::workspace_root().join(names::FILE);
     let pinned = names::NamesFile::load(&names_path)?;
     let result = import_named(upstream, &overlays, &pinned)?;
     let text = render(&result.document)?;
@@ -194,7 +186,7 @@ mod tests {
     use super::*;
 
     fn reference() -> Value {
-        let path = crate::workspace_root().join("../shared/reference/deel-openapi.json");
+        let path = crate::workspace::workspace_root().join("../shared/reference/deel-openapi.json");
         match read_document(&path) {
             Ok(doc) => doc,
             Err(e) => panic!("the reference spec must sit beside the checkout, as in CI: {e}"),
@@ -203,15 +195,15 @@ mod tests {
 
     #[test]
     fn reference_import_reproduces_the_committed_document() {
-        let overlays =
-            overlay::load(&crate::workspace_root().join(overlay::DIR)).unwrap_or_else(|e| panic!("{e}"));
-        let pinned = names::NamesFile::load(&crate::workspace_root().join(names::FILE))
+        let overlays = overlay::load(&crate::workspace::workspace_root().join(overlay::DIR))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let pinned = names::NamesFile::load(&crate::workspace::workspace_root().join(names::FILE))
             .unwrap_or_else(|e| panic!("{e}"));
         let first = import_named(reference(), &overlays, &pinned).unwrap_or_else(|e| panic!("{e}"));
         let second = import_named(reference(), &overlays, &pinned).unwrap_or_else(|e| panic!("{e}"));
         let text = render(&first.document);
         assert_eq!(text, render(&second.document), "import is not deterministic");
-        let committed = std::fs::read_to_string(crate::workspace_root().join(OUTPUT)).ok();
+        let committed = std::fs::read_to_string(crate::workspace::workspace_root().join(OUTPUT)).ok();
         assert!(
             committed == text.ok(),
             "openapi/ is stale: run `cargo xtask import --from ../shared/reference/deel-openapi.json`"

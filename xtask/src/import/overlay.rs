@@ -40,7 +40,7 @@ pub fn load(dir: &Path) -> Result<Vec<(String, Value)>, String> {
         .into_iter()
         .map(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            super::read_document(&p).map(|doc| (name, doc))
+            crate::json::read_document(&p).map(|doc| (name, doc))
         })
         .collect()
 }

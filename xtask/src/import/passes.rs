@@ -7,6 +7,8 @@ use serde_json::{json, Map, Value};
 
 use crate::json::{self, collect_refs, rewrite_refs, schema_ref_name};
 
+pub use super::words::words;
+
 /// A pass: mutates the document, returns the number of places it touched.
 pub type Pass = fn(&mut Value) -> Result<usize, String>;
 
@@ -717,37 +719,6 @@ pub fn endpoint_versions(doc: &mut Value) -> Result<usize, String> {
 /// Lowercase kebab-case from any mix of camelCase, snake_case and punctuation.
 pub fn slug(s: &str) -> String {
     words(s).join("-").to_lowercase()
-}
-
-/// Splits a name into words at punctuation, case changes and letter/digit boundaries.
-pub fn words(s: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let chars: Vec<char> = s.chars().collect();
-    let mut cur = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if let Some(&prev) = cur.chars().last().as_ref() {
-            let next = chars.get(i + 1).copied();
-            let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
-                || (prev.is_ascii_digit() != c.is_ascii_digit())
-                || (prev.is_ascii_uppercase()
-                    && c.is_ascii_uppercase()
-                    && next.is_some_and(|n| n.is_ascii_lowercase()));
-            if boundary {
-                out.push(std::mem::take(&mut cur));
-            }
-        }
-        cur.push(c);
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
 }
 
 /// Tags (`subpackage_workerSession`) become area names (`worker-session`); an operation without

@@ -8,7 +8,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::passes::words;
+use super::words::words;
 use crate::json;
 
 /// The rules: what kind of personal data, and the field names that hold it.
