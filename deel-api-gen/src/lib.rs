@@ -5,8 +5,10 @@
 //! `types.rs` and `dispatch/generated.rs` (each starts with a "do not edit" header).
 //!
 //! Every operation is a method on [`Client`] that returns a request builder from [`builder`];
-//! its types are in [`types`]. Use the `deel-api` crate rather than this one directly: it adds
-//! authentication, retries and typed errors.
+//! its types are in [`types`]; [`runtime`] is how a call is sent (the builder, credentials,
+//! retries, rate limit, hooks) and how its answer is read (typed errors, lenient decoding). Use
+//! the `deel-api` crate: it re-exports this client as its own and adds worker sessions, OAuth,
+//! webhooks, shared state and test fixtures.
 //!
 //! Each Deel API area is a Cargo feature (`full`, the default, enables them all): an operation is
 //! compiled only with its area, and a type only when an enabled area uses it.

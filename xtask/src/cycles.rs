@@ -307,7 +307,7 @@ mod tests {
         let root = crate::workspace::workspace_root();
         let mut all = Vec::new();
         for (krate, skip) in
-            [("deel-api-gen/src", GENERATED), ("deel-api/src", &[][..]), ("xtask/src", &[][..])]
+            [("deel-api-gen/src", GENERATED), ("deel-api/src", &[][..]), ("xtask/src", &["main.rs"][..])]
         {
             let found = circles(&root.join(krate), skip).unwrap_or_else(|e| panic!("{krate}: {e}"));
             all.extend(found.into_iter().map(|c| format!("{krate}: {c}")));

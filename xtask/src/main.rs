@@ -1,18 +1,7 @@
-//! Project automation: `cargo xtask import`, `cargo xtask codegen [--check]` and the
-//! measurements behind the README's compile-time figures.
+//! `cargo xtask`: the command line over the [`xtask`] library.
 
-mod bench_compile;
-mod check_areas;
-mod codegen;
-#[cfg(test)]
-mod cycles;
-mod fixtures;
-mod import;
-mod json;
-mod webhooks;
-mod workspace;
-
-use workspace::workspace_root;
+use xtask::workspace::workspace_root;
+use xtask::{api_diff, bench_compile, check_areas, codegen, fixtures, import, webhooks};
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,6 +9,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   cargo xtask import --from <openapi.json|yaml> [--out openapi/deel-api.json]
   cargo xtask codegen [--check]
+  cargo xtask api-diff <old> <new> [--changelog]            (public API changes and semver verdict; upstream or normalized documents)
   cargo xtask raw --style positional|builder --out <dir>   (progenitor's unmodified output, for measurements)
   cargo xtask bench-compile [--from <openapi.json>]         (build time and memory vs progenitor's defaults)
   cargo xtask fixtures                                      (draft a fixture for each operation that has none)
@@ -40,6 +30,12 @@ fn main() -> ExitCode {
             }
         }
         Some("codegen") => codegen::run(&root, args.iter().any(|a| a == "--check")),
+        Some("api-diff") => match (args.get(1), args.get(2)) {
+            (Some(old), Some(new)) if !old.starts_with("--") && !new.starts_with("--") => {
+                api_diff(Path::new(old), Path::new(new), args.iter().any(|a| a == "--changelog"))
+            }
+            _ => Err(format!("api-diff needs two documents\n{USAGE}")),
+        },
         Some("raw") => match flag(&args, "--out") {
             Some(out) => {
                 codegen::raw(&root, flag(&args, "--style").as_deref() == Some("builder"), Path::new(&out))
@@ -68,6 +64,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask api-diff OLD NEW [--changelog]`.
+fn api_diff(old: &Path, new: &Path, changelog: bool) -> Result<(), String> {
+    let diff = api_diff::diff(&import::normalized(old)?, &import::normalized(new)?);
+    print!("{}", if changelog { diff.changelog("Unreleased") } else { diff.report() });
+    Ok(())
 }
 
 fn flag(args: &[String], name: &str) -> Option<String> {

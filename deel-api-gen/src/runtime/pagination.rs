@@ -2,7 +2,7 @@
 //! page keeps its items and the way to the next one.
 //!
 //! `cargo xtask codegen` classifies every list operation by how it pages and implements
-//! [`Paginated`] for its request builder; the `deel-api` crate turns that into streams.
+//! [`Paginated`] for its request builder; [`Paginator`] turns that into streams.
 
 use futures_util::stream::{self, BoxStream};
 use futures_util::StreamExt;

@@ -1,12 +1,12 @@
 //! `cargo xtask codegen [--check]`: `openapi/deel-api.json` → `deel-api-gen/src/`.
 //!
 //! progenitor (used as a library) generates the types and one positional method per operation;
-//! the named passes in [`passes`] then reshape its output into the crate's public interface:
+//! the named passes in `passes` then reshape its output into the crate's public interface:
 //! open enums, a request builder per operation, multipart uploads, and doc comments built from
 //! facts.
 //!
-//! Modules depend one way: `passes` → (`split`, `types`, `operations`, `builders`, `paged`,
-//! `areas`, `dispatch`) → `syntax`; `facts` and `pagination` read the JSON document.
+//! Modules depend one way: `passes` → (`split`, `types`, `operations`, `builders`, `paginated_impls`,
+//! `areas`, `dispatch`) → `syntax`; `facts` and `page_styles` read the JSON document.
 
 mod areas;
 mod builders;
@@ -14,8 +14,8 @@ mod dispatch;
 mod events;
 mod facts;
 mod operations;
-mod paged;
-mod pagination;
+mod page_styles;
+mod paginated_impls;
 mod passes;
 mod split;
 mod syntax;
@@ -65,6 +65,11 @@ pub type Files = BTreeMap<String, String>;
 pub fn run(root: &Path, check: bool) -> Result<(), String> {
     let doc_path = root.join(import::OUTPUT);
     let mut doc = import::read_document(&doc_path)?;
+    // What this regeneration changes for users: the document as committed against the one read.
+    match crate::api_diff::committed(root, import::OUTPUT) {
+        Some(committed) => print!("{}", crate::api_diff::diff(&committed, &doc).report()),
+        None => println!("API diff: no committed {} to compare with", import::OUTPUT),
+    }
     let catalogue_path = root.join(crate::webhooks::EVENTS);
     if catalogue_path.exists() {
         events::merge_into(&mut doc, &import::read_document(&catalogue_path)?)?;
@@ -221,7 +226,7 @@ fn existing_files(root: &Path) -> Result<Vec<String>, String> {
 /// Runs the whole generator on a normalized document.
 pub fn generate(mut doc: Value) -> Result<(Files, Stats), String> {
     let ops = facts::operations(&doc)?;
-    let pages = pagination::classify(&doc);
+    let pages = page_styles::classify(&doc);
     let schema_facts = facts::SchemaFacts::read(&doc);
     let webhook_events = events::catalogue(&doc)?;
     // progenitor cannot build multipart bodies; the body is removed here and the upload is added

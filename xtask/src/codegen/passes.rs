@@ -21,8 +21,8 @@ use syn::{parse_quote, Ident, ImplItemFn, Item};
 
 use super::areas::{self, OperationUse};
 use super::facts::{Operation, SchemaFacts};
-use super::pagination::PageSpec;
-use super::{builders, dispatch, events, operations, paged, split, syntax, types};
+use super::page_styles::PageSpec;
+use super::{builders, dispatch, events, operations, paginated_impls, split, syntax, types};
 
 /// The rewritten crate, split into files.
 pub struct Output {
@@ -48,7 +48,7 @@ pub fn rewrite(
     let parts = split::split(file)?;
     let mut report: Vec<(&'static str, usize)> = vec![("split", parts.operations.len())];
 
-    let field_types = paged::field_types(&parts.types);
+    let field_types = paginated_impls::field_types(&parts.types);
     // First of the type passes: the learned names are serde attributes that the others read.
     let (mut type_items, placed) = types::wire_aliases(parts.types, &facts.aliases)?;
     report.push(("wire_aliases", placed));
@@ -90,7 +90,7 @@ pub fn rewrite(
         let gate = areas::cfg([&op.area]);
         let mut builder = builders::builder(&positional, op)?;
         if let Some(spec) = pages.get(&op.method_name()) {
-            builder.extend(paged::paginated(&positional, spec, &field_types)?);
+            builder.extend(paginated_impls::paginated(&positional, spec, &field_types)?);
             emitted.paged += 1;
         }
         emitted.uses.push(OperationUse {

@@ -274,10 +274,10 @@ fn list_operations_are_classified_by_their_paging_facts() {
         ),
     ];
     for (doc, style) in cases {
-        let found = pagination::classify(&doc);
+        let found = page_styles::classify(&doc);
         assert_eq!(found.paged.get("list_things").map(|s| s.style), Some(style), "{:?}", found.unclassified);
     }
-    let page_cursor = pagination::classify(&cases_page_cursor());
+    let page_cursor = page_styles::classify(&cases_page_cursor());
     let spec = &page_cursor.paged["list_things"];
     assert_eq!(spec.position, "after_cursor");
     assert_eq!(spec.size.as_deref(), Some("limit"));
@@ -299,13 +299,13 @@ fn cases_page_cursor() -> Value {
 fn list_operations_that_cannot_be_paged_are_listed_with_the_reason() {
     let page = |props: Value| json!({ "type": "object", "properties": props });
     let no_param = list_doc(&["limit"], page(json!({ "data": items(), "has_more": { "type": "boolean" } })));
-    let found = pagination::classify(&no_param);
+    let found = page_styles::classify(&no_param);
     assert!(found.paged.is_empty());
     assert!(found.unclassified["list_things"].contains("no query parameter"), "{:?}", found.unclassified);
     let object_items = list_doc(&["cursor"], page(json!({ "data": { "type": "object" } })));
-    assert!(pagination::classify(&object_items).unclassified["list_things"].contains("not an array"));
+    assert!(page_styles::classify(&object_items).unclassified["list_things"].contains("not an array"));
     let not_a_list = list_doc(&["limit"], page(json!({ "data": items() })));
-    let found = pagination::classify(&not_a_list);
+    let found = page_styles::classify(&not_a_list);
     assert!(found.paged.is_empty() && found.unclassified.is_empty());
 }
 
@@ -676,7 +676,7 @@ fn generated_public_names_are_short_undated_and_named_for_their_own_area() {
     let stems: Vec<(String, String)> = super::facts::operations(&doc)
         .unwrap_or_default()
         .values()
-        .map(|op| (crate::import::naming::pascal(&crate::import::passes::words(&op.id)), op.area.clone()))
+        .map(|op| (crate::import::name_rules::pascal(&crate::import::passes::words(&op.id)), op.area.clone()))
         .filter(|(stem, _)| crate::import::passes::words(stem).len() >= 2)
         .collect();
     assert!(stems.len() > 380, "{} operation stems", stems.len());

@@ -5,11 +5,12 @@
 //! status codes, servers, scopes) and drops every piece of upstream prose. Each transformation is
 //! a small named pass in [`passes`]; the report lists how many places each one touched.
 
-pub mod names;
-pub mod naming;
+pub mod anchors;
+pub mod name_rules;
 pub mod overlay;
 pub mod passes;
 pub mod personal;
+pub mod pinned_names;
 pub mod words;
 
 use std::collections::BTreeSet;
@@ -37,7 +38,7 @@ pub struct Import {
     pub passes: Vec<PassReport>,
     pub overlays: Vec<overlay::Applied>,
     /// What the last step, naming, did (absent when it did not run).
-    pub named: Option<names::Named>,
+    pub named: Option<pinned_names::Named>,
     pub operations_in: usize,
     pub operations_out: usize,
 }
@@ -90,15 +91,15 @@ pub fn import_with(doc: Value, overlays: &[(String, Value)]) -> Result<Import, S
     Ok(result)
 }
 
-/// [`import_with`], then naming ([`names::apply`]) with the names file's entries first.
+/// [`import_with`], then naming ([`pinned_names::apply`]) with the names file's entries first.
 pub fn import_named(
     doc: Value,
     overlays: &[(String, Value)],
-    pinned: &names::NamesFile,
+    pinned: &pinned_names::NamesFile,
 ) -> Result<Import, String> {
     let mut result = import_with(doc, overlays)?;
     let mut doc = std::mem::take(&mut result.document);
-    result.named = Some(names::apply(&mut doc, pinned)?);
+    result.named = Some(pinned_names::apply(&mut doc, pinned)?);
     result.document = json::canonical(doc);
     Ok(result)
 }
@@ -159,14 +160,43 @@ pub fn render(doc: &Value) -> Result<String, String> {
     Ok(text)
 }
 
+/// A document to compare: a normalized one as it is, an upstream one (not OpenAPI 3.0, as Deel
+/// publishes it) through the importer with the committed overlays and names.
+pub fn normalized(path: &Path) -> Result<Value, String> {
+    let doc = read_document(path)?;
+    if doc.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.0")) {
+        return Ok(doc);
+    }
+    let root = crate::workspace::workspace_root();
+    let overlays = overlay::load(&root.join(overlay::DIR))?;
+    let pinned = pinned_names::NamesFile::load(&root.join(pinned_names::FILE))?;
+    Ok(import_named(doc, &overlays, &pinned)?.document)
+}
+
 /// `cargo xtask import --from PATH [--out PATH]`.
 pub fn run(from: &Path, out: &Path) -> Result<(), String> {
     let upstream = read_document(from)?;
     let overlays = overlay::load(&crate::workspace::workspace_root().join(overlay::DIR))?;
-    let names_path = crate::workspace::workspace_root().join(names::FILE);
-    let pinned = names::NamesFile::load(&names_path)?;
+    let names_path = crate::workspace::workspace_root().join(pinned_names::FILE);
+    let pinned = pinned_names::NamesFile::load(&names_path)?;
     let result = import_named(upstream, &overlays, &pinned)?;
     let text = render(&result.document)?;
+    // What the new document changes for users, against the one it replaces; drafted into the
+    // changelog for the maintainer to edit.
+    let previous = read_document(out).ok();
+    if let Some(previous) = &previous {
+        let diff = crate::api_diff::diff(previous, &result.document);
+        print!("{}", diff.report());
+        let changelog = crate::workspace::workspace_root().join(crate::api_diff::CHANGELOG);
+        if let Ok(existing) = std::fs::read_to_string(&changelog) {
+            let drafted = crate::api_diff::draft_changelog(&existing, &diff);
+            if drafted != existing {
+                std::fs::write(&changelog, drafted)
+                    .map_err(|e| format!("writing {}: {e}", changelog.display()))?;
+                println!("  drafted the changes into {}", crate::api_diff::CHANGELOG);
+            }
+        }
+    }
     if let Some(named) = &result.named {
         let names_text = named.file.render()?;
         std::fs::write(&names_path, names_text)
@@ -197,8 +227,9 @@ mod tests {
     fn reference_import_reproduces_the_committed_document() {
         let overlays = overlay::load(&crate::workspace::workspace_root().join(overlay::DIR))
             .unwrap_or_else(|e| panic!("{e}"));
-        let pinned = names::NamesFile::load(&crate::workspace::workspace_root().join(names::FILE))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let pinned =
+            pinned_names::NamesFile::load(&crate::workspace::workspace_root().join(pinned_names::FILE))
+                .unwrap_or_else(|e| panic!("{e}"));
         let first = import_named(reference(), &overlays, &pinned).unwrap_or_else(|e| panic!("{e}"));
         let second = import_named(reference(), &overlays, &pinned).unwrap_or_else(|e| panic!("{e}"));
         let text = render(&first.document);
@@ -211,14 +242,14 @@ mod tests {
         // Every public name comes from the committed file: a name that moved, or one chosen by
         // rule that the file does not record yet, fails here.
         let named = first.named.unwrap_or_default();
-        assert!(named.new.is_empty(), "names chosen by rule, not in {}: {:?}", names::FILE, named.new);
+        assert!(named.new.is_empty(), "names chosen by rule, not in {}: {:?}", pinned_names::FILE, named.new);
         assert!(
             named.dropped.is_empty(),
             "entries of {} that match nothing: {:?}",
-            names::FILE,
+            pinned_names::FILE,
             named.dropped
         );
-        assert_eq!(named.file, pinned, "{} is not what import writes", names::FILE);
+        assert_eq!(named.file, pinned, "{} is not what import writes", pinned_names::FILE);
     }
 
     #[test]

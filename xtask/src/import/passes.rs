@@ -50,6 +50,9 @@ pub const ALL: &[(&str, Pass)] = &[
     ("api_prefixes", api_prefixes),
     ("schema_names", schema_names),
     ("undated_schema_names", undated_schema_names),
+    // After the names are clean, so that a hoisted type's key is built from one; before
+    // dedupe_schemas, so that a hoisted type merges with its identical twins.
+    ("hoist_inline_schemas", hoist_inline_schemas),
     ("dedupe_schemas", dedupe_schemas),
     ("prune_unreachable", prune_unreachable),
     // Last: marks the properties that are left, by name (rules in `import::personal`).
@@ -821,6 +824,89 @@ pub fn schema_names(doc: &mut Value) -> Result<usize, String> {
     let renamed = map.iter().filter(|(a, b)| a != b).count();
     rename_schemas(doc, &map);
     Ok(renamed)
+}
+
+/// Objects and string enums written inline inside other schemas, or as a JSON response body,
+/// become component schemas keyed by where they sat (`…ResponseData`, `…ItemsStatus`), as Deel's
+/// document writes most of its own. Then they are merged, named and pinned like every other type:
+/// a document that writes a type inline where it used a `$ref` (or the reverse) changes no name.
+/// Request bodies are named later, with the names; multipart bodies stay as they are (codegen
+/// reads their fields there).
+pub fn hoist_inline_schemas(doc: &mut Value) -> Result<usize, String> {
+    let mut taken: BTreeSet<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|s| s.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for (key, schema) in schemas.iter_mut() {
+            hoist_within(schema, key, &mut taken, &mut hoisted);
+        }
+    }
+    json::for_each_operation(doc, &mut |path, method, op| {
+        let responses = op.get_mut("responses").and_then(Value::as_object_mut);
+        for (_, response) in responses.into_iter().flatten().filter(|(s, _)| s.starts_with('2')) {
+            let Some(schema) = response.pointer_mut("/content/application~1json/schema") else { continue };
+            let trimmed = path.trim_start_matches("/rest/v2").trim_start_matches("/scim/v2");
+            let key = format!("{}{}Response", pascal(trimmed), pascal(method));
+            hoist(schema, &key, &mut taken, &mut hoisted);
+        }
+    });
+    let count = hoisted.len();
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        schemas.extend(hoisted);
+    }
+    Ok(count)
+}
+
+/// Whether a schema is one that gets a type of its own.
+fn is_named_shape(schema: &Value) -> bool {
+    schema.get("$ref").is_none()
+        && ((schema.get("type") == Some(&json!("object"))
+            && schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()))
+            || (schema.get("type") == Some(&json!("string")) && schema.get("enum").is_some()))
+}
+
+/// Moves `schema` into a component named `key` (made unique) when it is an inline type, and
+/// what it holds inline in turn.
+fn hoist(schema: &mut Value, key: &str, taken: &mut BTreeSet<String>, out: &mut Vec<(String, Value)>) {
+    if !is_named_shape(schema) {
+        hoist_within(schema, key, taken, out);
+        return;
+    }
+    let unique = (1..)
+        .map(|i| if i == 1 { key.to_string() } else { format!("{key}V{i}") })
+        .find(|k| !taken.contains(k));
+    let Some(unique) = unique else { return };
+    taken.insert(unique.clone());
+    let mut body = std::mem::replace(schema, json!({ "$ref": format!("#/components/schemas/{unique}") }));
+    hoist_within(&mut body, &unique, taken, out);
+    out.push((unique, body));
+}
+
+/// Hoists the inline types `schema` holds (its properties, items, map values and variants),
+/// each keyed by `key` and where it sits.
+fn hoist_within(schema: &mut Value, key: &str, taken: &mut BTreeSet<String>, out: &mut Vec<(String, Value)>) {
+    let Some(map) = schema.as_object_mut() else { return };
+    if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, property) in properties.iter_mut() {
+            hoist(property, &format!("{key}{}", pascal(name)), taken, out);
+        }
+    }
+    if let Some(items) = map.get_mut("items") {
+        hoist(items, &format!("{key}Items"), taken, out);
+    }
+    if let Some(values) = map.get_mut("additionalProperties").filter(|v| v.is_object()) {
+        hoist(values, &format!("{key}Value"), taken, out);
+    }
+    for combinator in ["oneOf", "anyOf", "allOf"] {
+        for (i, variant) in
+            map.get_mut(combinator).and_then(Value::as_array_mut).into_iter().flatten().enumerate()
+        {
+            hoist(variant, &format!("{key}Variant{}", i + 1), taken, out);
+        }
+    }
 }
 
 /// Renames component schemas by `map` (old name → new; names not in it stay) and every `$ref`

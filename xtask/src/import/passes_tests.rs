@@ -547,3 +547,38 @@ fn operations_that_answer_with_a_link_to_their_file_are_marked() {
     assert_eq!(marked("/contracts/{id}", "get"), None, "nothing says it downloads");
     assert_eq!(marked("/payslips/{id}/download", "get"), None, "no link in the body");
 }
+
+#[test]
+fn inline_types_get_components_of_their_own_keyed_by_where_they_sat() {
+    let mut doc = json!({ "openapi": "3.0.3", "paths": { "/rest/v2/things": { "get": { "responses": {
+        "2XX": { "content": { "application/json": { "schema": {
+            "type": "object", "properties": { "data": { "type": "array", "items": { "$ref": "#/components/schemas/Thing" } } } } } } },
+        "4XX": { "content": { "application/json": { "schema": { "type": "object", "properties": { "error": { "type": "string" } } } } } }
+    } } } }, "components": { "schemas": {
+        "Thing": { "type": "object", "properties": {
+            "owner": { "type": "object", "properties": { "id": { "type": "string" },
+                "role": { "type": "string", "enum": ["admin"] } } },
+            "tags": { "type": "array", "items": { "type": "string" } },
+            "empty": { "type": "object", "properties": {} }
+        } }
+    } } });
+    assert_eq!(hoist_inline_schemas(&mut doc), Ok(3));
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["Thing"]["properties"]["owner"], json!({ "$ref": "#/components/schemas/ThingOwner" }));
+    assert_eq!(
+        schemas["ThingOwner"]["properties"]["role"],
+        json!({ "$ref": "#/components/schemas/ThingOwnerRole" })
+    );
+    assert_eq!(schemas["ThingOwnerRole"]["enum"], json!(["admin"]));
+    let body =
+        &doc["paths"]["/rest/v2/things"]["get"]["responses"]["2XX"]["content"]["application/json"]["schema"];
+    assert_eq!(body, &json!({ "$ref": "#/components/schemas/ThingsGetResponse" }));
+    assert!(schemas["ThingsGetResponse"]["properties"]["data"].is_object());
+    // Plain strings, lists of them, empty objects and error bodies stay where they are.
+    assert_eq!(schemas["Thing"]["properties"]["tags"]["items"], json!({ "type": "string" }));
+    assert_eq!(schemas["Thing"]["properties"]["empty"]["type"], json!("object"));
+    assert!(doc["paths"]["/rest/v2/things"]["get"]["responses"]["4XX"]["content"]["application/json"]
+        ["schema"]
+        .get("$ref")
+        .is_none());
+}

@@ -1,11 +1,13 @@
 //! Public names, the importer's last step: every operation id and every component schema gets
 //! the name the committed names file (`openapi/names.toml`) gives it; what the file does not
-//! know yet is named by [`naming`]'s rules and added to it.
+//! know yet is named by [`name_rules`]'s rules and added to it.
 //!
-//! The file is keyed by what does not change when names do: an operation by its method and path,
-//! a schema by the name the importer's passes gave it (built from where it sits in the spec, and
-//! the name overlays target). So renaming is an edit of the file, a rule change renames nothing
-//! already named, and a test fails if a name moves without the file saying so.
+//! The file pins each name to what does not change when Deel's document does: an operation by its
+//! method and path; a type by where operations use it (its anchors, see [`anchors`]: up to two
+//! uses, from different operations), with the importer's schema key (what overlays target) as
+//! the fallback. So a schema that gains or loses a field, is inlined, or stops being identical to
+//! another keeps its name; two named types that become identical stay two types; renaming is an
+//! edit of the file; and a test fails if a name moves without the file saying so.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -13,7 +15,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::naming::{self, Candidates, OpWords, Origin, Via};
+use super::anchors::{self, Use};
+use super::name_rules::{self, Candidates, OpWords, Origin, Via};
 use super::passes::{pascal as schema_pascal, words};
 use crate::json::{self, schema_ref_name};
 
@@ -26,10 +29,32 @@ pub struct NamesFile {
     /// `METHOD /path` → operation id (kebab-case; the Rust method is its snake_case).
     #[serde(default)]
     pub operations: BTreeMap<String, String>,
-    /// The importer's schema key → the public type name.
+    /// Public type name → where the type is.
     #[serde(default)]
-    pub types: BTreeMap<String, String>,
+    pub types: BTreeMap<String, TypePin>,
 }
+
+/// Where a named type is: the first thing that finds a schema wins.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypePin {
+    /// Anchors of the type's first uses, from different operations (at most [`PINNED_USES`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<String>,
+    /// The importer's schema key: found when no anchor is (a type no operation reaches, or one
+    /// whose uses all changed).
+    pub key: String,
+}
+
+impl TypePin {
+    /// A pin by key only (what the file held before anchors, and a test's shorthand).
+    pub fn key(key: &str) -> Self {
+        Self { uses: Vec::new(), key: key.to_string() }
+    }
+}
+
+/// How many uses a type is pinned by: one from a second operation keeps the name when the first
+/// operation is removed.
+pub const PINNED_USES: usize = 2;
 
 impl NamesFile {
     /// Reads the file; an absent file is an empty one.
@@ -41,13 +66,26 @@ impl NamesFile {
         }
     }
 
-    /// The file's text: a header, then both tables sorted by key.
+    /// The file's text: a header, then both tables sorted by key, one line per entry.
     pub fn render(&self) -> Result<String, String> {
-        let body = toml::to_string(self).map_err(|e| e.to_string())?;
+        #[derive(Serialize)]
+        struct Operations<'a> {
+            operations: &'a BTreeMap<String, String>,
+        }
+        let operations =
+            toml::to_string(&Operations { operations: &self.operations }).map_err(|e| e.to_string())?;
+        let mut types = String::from("[types]\n");
+        for (name, pin) in &self.types {
+            let uses: Vec<String> = pin.uses.iter().map(|u| toml_string(u)).collect();
+            let uses =
+                if uses.is_empty() { String::new() } else { format!("uses = [{}], ", uses.join(", ")) };
+            types.push_str(&format!("{name} = {{ {uses}key = {} }}\n", toml_string(&pin.key)));
+        }
         Ok(format!(
             "# Public names (see xtask/src/import/names.rs). Written by `cargo xtask import`, which adds\n\
-             # what it names by rule; edit a value to rename. Keys: `METHOD /path` for operations, the\n\
-             # importer's schema key (what overlays target) for types.\n\n{body}"
+             # what it names by rule; edit a name (the operation's value, the type's key) to rename.\n\
+             # Operations are keyed by `METHOD /path`; a type is found by its uses (operation, part,\n\
+             # property path), else by the importer's schema key.\n\n{operations}\n{types}"
         ))
     }
 }
@@ -72,24 +110,117 @@ pub fn apply(doc: &mut Value, pinned: &NamesFile) -> Result<Named, String> {
     let mut named = Named::default();
     rename_operations(doc, pinned, &mut named)?;
     named.bodies_named = name_request_bodies(doc);
-    let names = type_names(doc, pinned, &mut named)?;
+    let found = find_pinned(doc, pinned)?;
+    let names = type_names(doc, found)?;
+    // What the file records: each type's uses as they are now, and its key.
+    let mut uses: BTreeMap<&str, Vec<&Use>> = BTreeMap::new();
+    let all = anchors::uses(doc);
+    for u in &all {
+        let list = uses.entry(u.schema.as_str()).or_default();
+        let operation = |anchor: &str| anchor.split(' ').take(2).collect::<Vec<_>>().join(" ");
+        if list.len() < PINNED_USES && list.iter().all(|seen| operation(&seen.anchor) != operation(&u.anchor))
+        {
+            list.push(u);
+        }
+    }
+    named.file.types = names
+        .iter()
+        .map(|(key, name)| {
+            let uses = uses
+                .get(key.as_str())
+                .map(|l| l.iter().map(|u| u.anchor.clone()).collect())
+                .unwrap_or_default();
+            (name.clone(), TypePin { uses, key: key.clone() })
+        })
+        .collect();
     super::passes::rename_schemas(doc, &names);
+    named.new.extend(named.file.types.keys().filter(|n| !pinned.types.contains_key(*n)).cloned());
     named.dropped = pinned
         .types
         .keys()
-        .filter(|k| !names.contains_key(*k))
+        .filter(|n| !named.file.types.contains_key(*n))
         .chain(pinned.operations.keys().filter(|k| !named.file.operations.contains_key(*k)))
         .cloned()
         .collect();
-    named.file.types = names;
     Ok(named)
+}
+
+/// The schema each pinned name finds (schema key → name): by its uses first, then by its key.
+/// A schema two names find (two named types became identical and were merged) is copied, and
+/// the later name's uses are pointed at the copy: merging never takes a name away.
+fn find_pinned(doc: &mut Value, pinned: &NamesFile) -> Result<BTreeMap<String, String>, String> {
+    let uses = anchors::uses(doc);
+    let at: BTreeMap<&str, &Use> = uses.iter().map(|u| (u.anchor.as_str(), u)).collect();
+    let mut found: BTreeMap<String, String> = BTreeMap::new();
+    let mut copies: Vec<(String, String, Vec<String>)> = Vec::new();
+    let exists =
+        |doc: &Value, key: &str| doc.pointer("/components/schemas").and_then(|s| s.get(key)).is_some();
+    for (name, pin) in &pinned.types {
+        if !name_rules::usable(name) {
+            return Err(format!("{FILE}: `{name}` (for {}) is not a usable type name", pin.key));
+        }
+        let by_use = pin.uses.iter().find_map(|a| at.get(a.as_str()));
+        let schema = match by_use {
+            Some(u) => u.schema.clone(),
+            None if exists(doc, &pin.key) => pin.key.clone(),
+            None => continue,
+        };
+        match found.entry(schema) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(name.clone());
+            }
+            std::collections::btree_map::Entry::Occupied(slot) => {
+                // Its own uses, where this name was found.
+                let schema = slot.key().clone();
+                let holders: Vec<String> = pin
+                    .uses
+                    .iter()
+                    .filter_map(|a| at.get(a.as_str()))
+                    .filter(|u| u.schema == schema)
+                    .map(|u| u.at.clone())
+                    .collect();
+                copies.push((schema, name.clone(), holders));
+            }
+        }
+    }
+    for (schema, name, holders) in copies {
+        let copy_key = format!("{schema}__{name}");
+        let Some(body) = doc.pointer("/components/schemas").and_then(|s| s.get(&schema)).cloned() else {
+            continue;
+        };
+        if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+            schemas.insert(copy_key.clone(), body);
+        }
+        for holder in holders {
+            if let Some(node) = doc.pointer_mut(&holder).and_then(Value::as_object_mut) {
+                node.insert("$ref".into(), json!(format!("#/components/schemas/{copy_key}")));
+            }
+        }
+        found.insert(copy_key, name);
+    }
+    Ok(found)
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn operation_key(method: &str, path: &str) -> String {
     format!("{} {path}", method.to_uppercase())
 }
 
-/// Operation ids: the file's, else the rule's ([`naming::plain_id`]) unless another operation
+/// Operation ids: the file's, else the rule's ([`name_rules::plain_id`]) unless another operation
 /// has that id already.
 fn rename_operations(doc: &mut Value, pinned: &NamesFile, named: &mut Named) -> Result<(), String> {
     let mut ids: Vec<(String, String)> = Vec::new();
@@ -112,7 +243,7 @@ fn rename_operations(doc: &mut Value, pinned: &NamesFile, named: &mut Named) -> 
         if chosen.contains_key(key) {
             continue;
         }
-        let plain = naming::plain_id(id);
+        let plain = name_rules::plain_id(id);
         let pick = if plain != *id && (before.contains(&plain) || used.contains(&plain)) {
             id.clone()
         } else {
@@ -179,41 +310,25 @@ fn name_request_bodies(doc: &mut Value) -> usize {
 
 /// Every schema's name: pinned, then by rule from the operations down (responses and requests,
 /// then what they hold, level by level), then parameters, then anything left.
-fn type_names(
-    doc: &Value,
-    pinned: &NamesFile,
-    named: &mut Named,
-) -> Result<BTreeMap<String, String>, String> {
+fn type_names(doc: &Value, pinned: BTreeMap<String, String>) -> Result<BTreeMap<String, String>, String> {
     let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
         return Ok(BTreeMap::new());
     };
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    let mut taken: BTreeSet<String> = BTreeSet::new();
-    for (key, name) in &pinned.types {
-        if !schemas.contains_key(key) {
-            continue;
-        }
-        if !naming::usable(name) {
-            return Err(format!("{FILE}: `{name}` (for {key}) is not a usable type name"));
-        }
-        if !taken.insert(name.clone()) {
-            return Err(format!("{FILE}: two types are named `{name}`"));
-        }
-        names.insert(key.clone(), name.clone());
-    }
+    let mut taken: BTreeSet<String> = pinned.values().cloned().collect();
+    let mut names = pinned;
     // Builders are named after operations and share the area modules with the types.
     for (_, _, op) in json::operations(doc) {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
-        taken.insert(naming::pascal(&words(id)));
+        taken.insert(name_rules::pascal(&words(id)));
     }
 
     // Names the spec's authors gave (`ApiError`, `ServiceProviderConfig`) stay.
-    let given: Vec<(String, naming::Candidates)> = schemas
+    let given: Vec<(String, name_rules::Candidates)> = schemas
         .keys()
-        .filter(|k| !names.contains_key(*k) && naming::is_given_name(k))
-        .map(|k| (k.clone(), naming::Candidates { names: vec![k.clone()], bare: false }))
+        .filter(|k| !names.contains_key(*k) && name_rules::is_given_name(k))
+        .map(|k| (k.clone(), name_rules::Candidates { names: vec![k.clone()], bare: false }))
         .collect();
-    naming::assign(&given, &mut taken, &mut names);
+    name_rules::assign(&given, &mut taken, &mut names);
 
     let users = area_users(doc);
     let shared = |schema: &str| users.get(schema).is_some_and(|areas| areas.len() > 1);
@@ -256,11 +371,11 @@ fn type_names(
         let mut seen = BTreeSet::new();
         list.iter()
             .filter(|(s, _)| !names.contains_key(s) && seen.insert(s.clone()))
-            .map(|(s, o)| (s.clone(), naming::candidates(o, None)))
+            .map(|(s, o)| (s.clone(), name_rules::candidates(o, None)))
             .collect()
     };
     let wanted = fresh(&names, &roots);
-    naming::assign(&wanted, &mut taken, &mut names);
+    name_rules::assign(&wanted, &mut taken, &mut names);
 
     let root_ops: BTreeMap<&str, (OpWords, bool)> = roots
         .iter()
@@ -280,7 +395,7 @@ fn type_names(
             for parent in &frontier {
                 let mut found = Vec::new();
                 if let Some(schema) = schemas.get(parent) {
-                    naming::children(schema, None, Via::Property, &mut found);
+                    name_rules::children(schema, None, Via::Property, &mut found);
                 }
                 for (child, key, via) in found {
                     if !visited.insert(child.clone()) {
@@ -316,17 +431,17 @@ fn type_names(
                         Origin::Child { parent, .. } => names.get(parent).map(String::as_str),
                         _ => None,
                     };
-                    (s.clone(), naming::candidates(o, parent))
+                    (s.clone(), name_rules::candidates(o, parent))
                 })
                 .collect();
-            naming::assign(&wanted, taken, names);
+            name_rules::assign(&wanted, taken, names);
             frontier = batch.into_iter().map(|(s, _)| s).collect();
         }
     };
     descend(roots.iter().map(|(s, _)| s.clone()).collect(), &mut names, &mut taken);
 
     let wanted = fresh(&names, &params);
-    naming::assign(&wanted, &mut taken, &mut names);
+    name_rules::assign(&wanted, &mut taken, &mut names);
     descend(params.iter().map(|(s, _)| s.clone()).collect(), &mut names, &mut taken);
     let rest: Vec<(String, Origin)> = schemas
         .keys()
@@ -334,10 +449,9 @@ fn type_names(
         .map(|k| (k.clone(), Origin::Other { key: k.clone() }))
         .collect();
     let wanted = fresh(&names, &rest);
-    naming::assign(&wanted, &mut taken, &mut names);
+    name_rules::assign(&wanted, &mut taken, &mut names);
     descend(rest.iter().map(|(s, _)| s.clone()).collect(), &mut names, &mut taken);
 
-    named.new.extend(names.keys().filter(|k| !pinned.types.contains_key(*k)).cloned());
     Ok(names)
 }
 
@@ -371,7 +485,7 @@ fn area_users(doc: &Value) -> BTreeMap<String, BTreeSet<String>> {
 /// The schemas a media type's body refers to, with the key and the way each hangs there.
 fn media_refs(media: &Value) -> Vec<(String, Option<String>, Via)> {
     let mut found = Vec::new();
-    naming::children(media.get("schema").unwrap_or(&Value::Null), None, Via::Property, &mut found);
+    name_rules::children(media.get("schema").unwrap_or(&Value::Null), None, Via::Property, &mut found);
     found
 }
 
@@ -424,7 +538,12 @@ fn operation_origins(doc: &Value) -> (Origins, Origins) {
         for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
             let mut found = Vec::new();
-            naming::children(p.get("schema").unwrap_or(&Value::Null), Some(name), Via::Property, &mut found);
+            name_rules::children(
+                p.get("schema").unwrap_or(&Value::Null),
+                Some(name),
+                Via::Property,
+                &mut found,
+            );
             for (schema, _, via) in found {
                 params.push((
                     schema,
@@ -474,8 +593,12 @@ mod tests {
         })
     }
 
+    /// (schema key, name), sorted by key.
     fn names_of(named: &Named) -> Vec<(&str, &str)> {
-        named.file.types.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        let mut out: Vec<(&str, &str)> =
+            named.file.types.iter().map(|(n, p)| (p.key.as_str(), n.as_str())).collect();
+        out.sort();
+        out
     }
 
     #[test]
@@ -517,7 +640,8 @@ mod tests {
         let mut first = doc();
         let named = apply(&mut first, &NamesFile::default()).unwrap_or_else(|e| panic!("{e}"));
         let mut pins = named.file.clone();
-        pins.types.insert("CgpStatusesItems".into(), "ContractStatusFilter".into());
+        let pin = pins.types.remove("ListContractsStatus").unwrap_or_default();
+        pins.types.insert("ContractStatusFilter".into(), pin);
         pins.operations.insert("POST /rest/v2/contracts".into(), "new-contract".into());
         let mut again = doc();
         let renamed = apply(&mut again, &pins).unwrap_or_else(|e| panic!("{e}"));
@@ -534,12 +658,81 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_or_duplicate_name_in_the_file_is_an_error() {
+    fn a_name_that_is_not_a_usable_type_name_is_an_error() {
         let mut pins = NamesFile::default();
-        pins.types.insert("ContractsGetResponse200".into(), "Result".into());
+        pins.types.insert("Result".into(), TypePin::key("ContractsGetResponse200"));
         assert!(apply(&mut doc(), &pins).err().unwrap_or_default().contains("not a usable type name"));
-        pins.types.insert("ContractsGetResponse200".into(), "Same".into());
-        pins.types.insert("ContractsPostResponse201".into(), "Same".into());
-        assert!(apply(&mut doc(), &pins).err().unwrap_or_default().contains("two types are named `Same`"));
+    }
+
+    /// The names `doc()` gets, as the file would pin them.
+    fn pinned() -> NamesFile {
+        apply(&mut doc(), &NamesFile::default()).unwrap_or_else(|e| panic!("{e}")).file
+    }
+
+    #[test]
+    fn a_type_found_by_its_use_keeps_its_name_when_its_key_moves() {
+        // The contract's schema is inlined into the list response (so it has another key) and
+        // gains a field: its use, the list's `/data/[]`, still finds it.
+        let mut d = doc();
+        let mut contract =
+            d.pointer("/components/schemas/ContractsGetResponseDataItems").cloned().unwrap_or_default();
+        contract["properties"]["signed"] = json!({ "type": "boolean" });
+        if let Some(items) =
+            d.pointer_mut("/components/schemas/ContractsGetResponse200/properties/data/items")
+        {
+            *items = json!({ "$ref": "#/components/schemas/ContractsGetResponseDataItemsV2" });
+        }
+        if let Some(schemas) = d.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+            schemas.insert("ContractsGetResponseDataItemsV2".into(), contract);
+        }
+        let named = apply(&mut d, &pinned()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            named.file.types.get("Contract").map(|p| p.key.as_str()),
+            Some("ContractsGetResponseDataItemsV2")
+        );
+        assert!(d.pointer("/components/schemas/Contract/properties/signed").is_some());
+        // The create response's `data` no longer is the list's item: a new type, named by rule.
+        assert_eq!(named.new.len(), 1, "{:?}", named.new);
+    }
+
+    #[test]
+    fn two_named_types_that_become_identical_stay_two_types() {
+        // The create input and the list's client (each `{ id? | title? }`) become the same
+        // schema, as after the importer merged them.
+        let mut d = doc();
+        let body =
+            "/paths/~1rest~1v2~1contracts/post/requestBody/content/application~1json/schema/properties/data";
+        if let Some(data) = d.pointer_mut(body) {
+            *data = json!({ "$ref": "#/components/schemas/ContractsGetResponseDataItemsClient" });
+        }
+        if let Some(schemas) = d.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+            schemas.remove("ContractsPostBodyData");
+        }
+        let named = apply(&mut d, &pinned()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(named.dropped.is_empty() && named.new.is_empty(), "{named:?}");
+        for name in ["CreateContractInput", "ContractClient"] {
+            assert!(d.pointer(&format!("/components/schemas/{name}")).is_some(), "{name} is gone");
+        }
+        assert_eq!(
+            d.pointer("/components/schemas/CreateContractRequest/properties/data/$ref"),
+            Some(&json!("#/components/schemas/CreateContractInput"))
+        );
+    }
+
+    #[test]
+    fn a_type_keeps_its_name_when_the_operation_it_was_first_found_by_is_removed() {
+        let pins = pinned();
+        assert_eq!(pins.types.get("Contract").map(|p| p.uses.len()), Some(2), "two operations use it");
+        let mut d = doc();
+        if let Some(item) = d.pointer_mut("/paths/~1rest~1v2~1contracts").and_then(Value::as_object_mut) {
+            item.remove("get");
+        }
+        // Its key moves too, as when the importer's merge kept another key.
+        let mut d = serde_json::from_str::<Value>(
+            &d.to_string().replace("ContractsGetResponseDataItems\"", "Moved\""),
+        )
+        .unwrap_or_default();
+        let named = apply(&mut d, &pins).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(named.file.types.get("Contract").map(|p| p.key.as_str()), Some("Moved"));
     }
 }

@@ -1,5 +1,5 @@
 //! The `runtime::pagination::Paginated` impl of each list operation's builder, from the paging
-//! facts `pagination::classify` found in the document.
+//! facts `page_styles::classify` found in the document.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use syn::{ImplItemFn, Item, Type};
 
 use super::builders::builder_args;
 use super::operations::pending_parts;
-use super::pagination::{Field, PageSpec};
+use super::page_styles::{Field, PageSpec};
 use super::syntax::{element_type, option_inner, pascal_ident, public_name, type_name, typed_args, Scalar};
 
 /// For each struct in `types`, its fields' types (to find a page's item type).

@@ -1,7 +1,7 @@
 //! The rules that propose public names: a type after what it holds (`Contract`, `ContractStatus`,
 //! `ContractList`, `CreateContractRequest`), an operation id without filler words
 //! (`retrieve-a-list-of-ats-offers` → `list-ats-offers`). They only propose: the names file
-//! ([`super::names`]) pins every name once chosen, so a change of rule never renames a type.
+//! ([`super::pinned_names`]) pins every name once chosen, so a change of rule never renames a type.
 
 use std::collections::{BTreeMap, BTreeSet};
 
