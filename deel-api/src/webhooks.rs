@@ -329,9 +329,26 @@ impl WebhookEvent {
     }
 
     fn parse_with(body: &[u8], mode: DecodeMode) -> Result<Self, WebhookError> {
-        let root: Value =
-            serde_json::from_slice(body).map_err(|e| WebhookError::InvalidPayload(e.to_string()))?;
-        let meta = root.pointer("/data/meta").cloned().unwrap_or(Value::Null);
+        // The resource is kept as the text Deel sent, and decoded from it: a parsed and printed
+        // again `Value` would turn `1500.00` into `1500.0`.
+        #[derive(serde::Deserialize)]
+        struct Envelope<'a> {
+            #[serde(default)]
+            timestamp: Value,
+            #[serde(borrow, default)]
+            data: Option<Data<'a>>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Data<'a> {
+            #[serde(default)]
+            meta: Value,
+            #[serde(borrow, default)]
+            resource: Option<&'a serde_json::value::RawValue>,
+        }
+        let invalid = |e: serde_json::Error| WebhookError::InvalidPayload(e.to_string());
+        let root: Envelope<'_> = serde_json::from_slice(body).map_err(invalid)?;
+        let (meta, raw) = root.data.map_or((Value::Null, None), |d| (d.meta, d.resource));
+        let raw = raw.map_or("null", serde_json::value::RawValue::get);
         let text = |key: &str| match meta.get(key) {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
@@ -344,10 +361,10 @@ impl WebhookEvent {
                 .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
                 .map(|d| d.with_timezone(&Utc))
         };
-        let resource = root.pointer("/data/resource").cloned().unwrap_or(Value::Null);
+        let resource: Value = serde_json::from_str(raw).map_err(invalid)?;
         #[cfg(feature = "webhooks")]
         let (event, corrections) = {
-            Event::decode(&event_type, serde_json::to_vec(&resource).unwrap_or_default(), mode)
+            Event::decode(&event_type, raw.as_bytes().to_vec(), mode)
                 .map_err(|e| WebhookError::InvalidPayload(format!("{event_type}: {e}")))?
         };
         #[cfg(not(feature = "webhooks"))]
@@ -368,7 +385,7 @@ impl WebhookEvent {
             organization_id: text("organization_id"),
             organization_name: text("organization_name"),
             tracking_id,
-            timestamp: when(root.get("timestamp")),
+            timestamp: when(Some(&root.timestamp)),
             occurred_at: when(meta.get("occurred_at")),
             is_simulation: meta.get("is_simulation") == Some(&Value::Bool(true)),
             label: None,

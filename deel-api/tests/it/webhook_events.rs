@@ -32,6 +32,11 @@ pub fn delivery(
     })
     .to_string()
     .into_bytes();
+    signed(body, key, label)
+}
+
+/// Headers that sign `body` with `key` under `label`.
+fn signed(body: Vec<u8>, key: &str, label: &str) -> (HeaderMap, Vec<u8>) {
     let mut headers = HeaderMap::new();
     let value = |s: &str| HeaderValue::from_str(s).unwrap_or_else(|_| panic!("{s}"));
     headers.insert(SIGNATURE_HEADER, value(&sign(key, &body)));
@@ -107,4 +112,21 @@ fn a_typed_resource_that_differs_from_its_type_is_corrected_and_recorded() {
     assert_eq!(delivered.corrections.iter().map(|c| c.pointer.as_str()).collect::<Vec<_>>(), ["/id"]);
     let strict = WebhookVerifier::with_keys([("k", "whsec-k")]).strict_decoding(true);
     assert!(strict.verify_delivery(&headers, &body).is_err());
+}
+
+#[test]
+fn a_number_in_a_typed_resource_keeps_the_text_deel_sent() {
+    // `1500.00` as Deel wrote it, not as a float prints (`1500.0`).
+    let (_, body) =
+        delivery("contract.created", "trk-10", json!({ "id": "NUMBER", "title": "Ours" }), "whsec-k", "k");
+    let body = String::from_utf8(body).unwrap_or_default().replace("\"NUMBER\"", "1500.00");
+    let (headers, body) = signed(body.into_bytes(), "whsec-k", "k");
+    let delivered = WebhookVerifier::with_keys([("k", "whsec-k")])
+        .verify_delivery(&headers, &body)
+        .unwrap_or_else(|e| panic!("{e}"));
+    match &delivered.event {
+        Event::ContractCreated(contract) => assert_eq!(contract.id.as_deref(), Some("1500.00")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(delivered.resource["title"], "Ours", "the resource stays readable as JSON");
 }
