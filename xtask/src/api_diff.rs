@@ -287,13 +287,7 @@ impl Type {
             return Type::Union(variants.iter().map(describe).collect());
         }
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-            let required: BTreeSet<&str> = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let required: BTreeSet<&str> = json::required(schema).collect();
             return Type::Object(
                 properties
                     .iter()

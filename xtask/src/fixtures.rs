@@ -195,13 +195,7 @@ impl Sampler<'_> {
     }
 
     fn object(&self, schema: &Value, depth: usize, refs: &mut BTreeSet<String>) -> Value {
-        let required: BTreeSet<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required: BTreeSet<&str> = json::required(schema).collect();
         let mut out = Map::new();
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (k, s) in props {
@@ -507,8 +501,7 @@ impl Sampler<'_> {
                     };
                     out.insert(k.clone(), conformed);
                 }
-                for required in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
-                    let Some(k) = required.as_str() else { continue };
+                for k in json::required(schema) {
                     if let (false, Some(s)) = (out.contains_key(k), props.and_then(|p| p.get(k))) {
                         let sampled = self.sample(s, k, 1, &mut BTreeSet::new());
                         out.insert(k.to_string(), self.conform(&sampled, s, k));
@@ -570,13 +563,7 @@ impl Sampler<'_> {
             (Some("object") | None, Value::Object(map)) => {
                 let props = schema.get("properties").and_then(Value::as_object);
                 let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
-                let required_ok = schema
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .all(|k| map.contains_key(k));
+                let required_ok = json::required(schema).all(|k| map.contains_key(k));
                 required_ok
                     && map.iter().all(|(k, v)| match props.and_then(|p| p.get(k)) {
                         Some(s) => self.fits(v, s),
@@ -605,14 +592,7 @@ impl Sampler<'_> {
         };
         let props = branch.get("properties").and_then(Value::as_object);
         let Some(props) = props else { return 50 };
-        let missing = branch
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .filter(|k| !map.contains_key(*k))
-            .count();
+        let missing = json::required(branch).filter(|k| !map.contains_key(*k)).count();
         let unknown = map.keys().filter(|k| !props.contains_key(*k)).count();
         let broken = map
             .iter()

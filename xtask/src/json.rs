@@ -176,6 +176,11 @@ pub fn collect_refs(value: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The property names a schema's `required` lists.
+pub fn required(schema: &Value) -> impl Iterator<Item = &str> {
+    schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+}
+
 /// The component schema name a `#/components/schemas/NAME` reference points at.
 pub fn schema_ref_name(reference: &str) -> Option<&str> {
     reference.strip_prefix("#/components/schemas/")

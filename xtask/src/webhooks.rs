@@ -173,15 +173,7 @@ fn resource_name(kind: &str) -> String {
 
 /// `contract.status.updated` → `ContractStatusUpdated`, `it-order.created` → `ItOrderCreated`.
 pub fn variant(event_type: &str) -> String {
-    words(event_type)
-        .iter()
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase())
-                .unwrap_or_default()
-        })
-        .collect()
+    crate::import::name_rules::pascal(&words(event_type))
 }
 
 /// The schema every one of `values` fits: their fields, all optional (a webhook carries what

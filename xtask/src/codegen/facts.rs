@@ -222,11 +222,7 @@ pub fn clearable_fields(doc: &Value) -> Clearable {
     let mut out = Clearable::new();
     for name in reached(sent).difference(&received) {
         let Some(schema) = schemas.and_then(|s| s.get(name)) else { continue };
-        let required: BTreeSet<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        let required: BTreeSet<&str> = json::required(schema).collect();
         for (field, property) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
             if !required.contains(field.as_str()) && nullable(property) {
                 out.entry(name.clone()).or_default().insert(field.clone());

@@ -833,31 +833,100 @@ pub fn schema_names(doc: &mut Value) -> Result<usize, String> {
 /// Request bodies are named later, with the names; multipart bodies stay as they are (codegen
 /// reads their fields there).
 pub fn hoist_inline_schemas(doc: &mut Value) -> Result<usize, String> {
-    let mut taken: BTreeSet<String> = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|s| s.keys().cloned().collect())
-        .unwrap_or_default();
-    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    let mut hoister = Hoister::new(doc);
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for (key, schema) in schemas.iter_mut() {
-            hoist_within(schema, key, &mut taken, &mut hoisted);
+            hoister.within(schema, key);
         }
     }
     json::for_each_operation(doc, &mut |path, method, op| {
         let responses = op.get_mut("responses").and_then(Value::as_object_mut);
         for (_, response) in responses.into_iter().flatten().filter(|(s, _)| s.starts_with('2')) {
-            let Some(schema) = response.pointer_mut("/content/application~1json/schema") else { continue };
-            let trimmed = path.trim_start_matches("/rest/v2").trim_start_matches("/scim/v2");
-            let key = format!("{}{}Response", pascal(trimmed), pascal(method));
-            hoist(schema, &key, &mut taken, &mut hoisted);
+            if let Some(schema) = response.pointer_mut("/content/application~1json/schema") {
+                hoister.hoist(schema, &format!("{}Response", operation_key(path, method)));
+            }
         }
     });
-    let count = hoisted.len();
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
-        schemas.extend(hoisted);
+    Ok(hoister.finish(doc))
+}
+
+/// `PeopleIdPatch` for `PATCH /rest/v2/people/{id}`: the start of the keys of an operation's
+/// bodies.
+pub(crate) fn operation_key(path: &str, method: &str) -> String {
+    let trimmed = path.trim_start_matches("/rest/v2").trim_start_matches("/scim/v2");
+    format!("{}{}", pascal(trimmed), pascal(method))
+}
+
+/// Moves inline schemas into components under keys made unique among the document's.
+pub(crate) struct Hoister {
+    taken: BTreeSet<String>,
+    moved: Vec<(String, Value)>,
+}
+
+impl Hoister {
+    /// A hoister that knows the document's component keys.
+    pub(crate) fn new(doc: &Value) -> Self {
+        let taken = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|s| s.keys().cloned().collect())
+            .unwrap_or_default();
+        Self { taken, moved: Vec::new() }
     }
-    Ok(count)
+
+    /// Moves `schema` under `key` when it is an inline type, and what it holds inline in turn.
+    fn hoist(&mut self, schema: &mut Value, key: &str) {
+        if is_named_shape(schema) {
+            self.take(schema, key);
+        } else {
+            self.within(schema, key);
+        }
+    }
+
+    /// Moves `schema` under `key` (made unique), leaving a `$ref`, and what it holds inline.
+    pub(crate) fn take(&mut self, schema: &mut Value, key: &str) {
+        let unique = (1..)
+            .map(|i| if i == 1 { key.to_string() } else { format!("{key}V{i}") })
+            .find(|k| !self.taken.contains(k));
+        let Some(unique) = unique else { return };
+        self.taken.insert(unique.clone());
+        let mut body = std::mem::replace(schema, json!({ "$ref": format!("#/components/schemas/{unique}") }));
+        self.within(&mut body, &unique);
+        self.moved.push((unique, body));
+    }
+
+    /// Hoists the inline types `schema` holds (its properties, items, map values and variants),
+    /// each keyed by `key` and where it sits.
+    fn within(&mut self, schema: &mut Value, key: &str) {
+        let Some(map) = schema.as_object_mut() else { return };
+        if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+            for (name, property) in properties.iter_mut() {
+                self.hoist(property, &format!("{key}{}", pascal(name)));
+            }
+        }
+        if let Some(items) = map.get_mut("items") {
+            self.hoist(items, &format!("{key}Items"));
+        }
+        if let Some(values) = map.get_mut("additionalProperties").filter(|v| v.is_object()) {
+            self.hoist(values, &format!("{key}Value"));
+        }
+        for combinator in ["oneOf", "anyOf", "allOf"] {
+            for (i, variant) in
+                map.get_mut(combinator).and_then(Value::as_array_mut).into_iter().flatten().enumerate()
+            {
+                self.hoist(variant, &format!("{key}Variant{}", i + 1));
+            }
+        }
+    }
+
+    /// Adds what was moved to the document's components; returns how many.
+    pub(crate) fn finish(self, doc: &mut Value) -> usize {
+        let count = self.moved.len();
+        if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+            schemas.extend(self.moved);
+        }
+        count
+    }
 }
 
 /// Whether a schema is one that gets a type of its own.
@@ -866,47 +935,6 @@ fn is_named_shape(schema: &Value) -> bool {
         && ((schema.get("type") == Some(&json!("object"))
             && schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()))
             || (schema.get("type") == Some(&json!("string")) && schema.get("enum").is_some()))
-}
-
-/// Moves `schema` into a component named `key` (made unique) when it is an inline type, and
-/// what it holds inline in turn.
-fn hoist(schema: &mut Value, key: &str, taken: &mut BTreeSet<String>, out: &mut Vec<(String, Value)>) {
-    if !is_named_shape(schema) {
-        hoist_within(schema, key, taken, out);
-        return;
-    }
-    let unique = (1..)
-        .map(|i| if i == 1 { key.to_string() } else { format!("{key}V{i}") })
-        .find(|k| !taken.contains(k));
-    let Some(unique) = unique else { return };
-    taken.insert(unique.clone());
-    let mut body = std::mem::replace(schema, json!({ "$ref": format!("#/components/schemas/{unique}") }));
-    hoist_within(&mut body, &unique, taken, out);
-    out.push((unique, body));
-}
-
-/// Hoists the inline types `schema` holds (its properties, items, map values and variants),
-/// each keyed by `key` and where it sits.
-fn hoist_within(schema: &mut Value, key: &str, taken: &mut BTreeSet<String>, out: &mut Vec<(String, Value)>) {
-    let Some(map) = schema.as_object_mut() else { return };
-    if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
-        for (name, property) in properties.iter_mut() {
-            hoist(property, &format!("{key}{}", pascal(name)), taken, out);
-        }
-    }
-    if let Some(items) = map.get_mut("items") {
-        hoist(items, &format!("{key}Items"), taken, out);
-    }
-    if let Some(values) = map.get_mut("additionalProperties").filter(|v| v.is_object()) {
-        hoist(values, &format!("{key}Value"), taken, out);
-    }
-    for combinator in ["oneOf", "anyOf", "allOf"] {
-        for (i, variant) in
-            map.get_mut(combinator).and_then(Value::as_array_mut).into_iter().flatten().enumerate()
-        {
-            hoist(variant, &format!("{key}Variant{}", i + 1), taken, out);
-        }
-    }
 }
 
 /// Renames component schemas by `map` (old name → new; names not in it stay) and every `$ref`

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use super::anchors::{self, Use};
 use super::name_rules::{self, Candidates, OpWords, Origin, Via};
-use super::passes::{pascal as schema_pascal, words};
+use super::passes::{operation_key as body_key, pascal as schema_pascal, words, Hoister};
 use crate::json::{self, schema_ref_name};
 
 /// Where the names file lives, relative to the workspace root.
@@ -276,36 +276,17 @@ fn rename_operations(doc: &mut Value, pinned: &NamesFile, named: &mut Named) -> 
 /// Inline JSON request bodies become component schemas (keyed by path and method), so that
 /// they are named like every other type (`CreateContractRequest`) and pinned in the file.
 fn name_request_bodies(doc: &mut Value) -> usize {
-    let mut taken: BTreeSet<String> = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|s| s.keys().cloned().collect())
-        .unwrap_or_default();
-    let mut moved: Vec<(String, Value)> = Vec::new();
+    let mut hoister = Hoister::new(doc);
     json::for_each_operation(doc, &mut |path, method, op| {
-        let Some(schema) =
-            op.get_mut("requestBody").and_then(|b| b.pointer_mut("/content/application~1json/schema"))
-        else {
-            return;
-        };
-        if schema.get("$ref").is_some() || schema.get("type") != Some(&json!("object")) {
-            return;
+        let schema =
+            op.get_mut("requestBody").and_then(|b| b.pointer_mut("/content/application~1json/schema"));
+        if let Some(schema) =
+            schema.filter(|s| s.get("$ref").is_none() && s.get("type") == Some(&json!("object")))
+        {
+            hoister.take(schema, &format!("{}Body", body_key(path, method)));
         }
-        let trimmed = path.trim_start_matches("/rest/v2").trim_start_matches("/scim/v2");
-        let base = format!("{}{}Body", schema_pascal(trimmed), schema_pascal(method));
-        let key = (1..)
-            .map(|i| if i == 1 { base.clone() } else { format!("{base}{i}") })
-            .find(|k| !taken.contains(k));
-        let Some(key) = key else { return };
-        taken.insert(key.clone());
-        let body = std::mem::replace(schema, json!({ "$ref": format!("#/components/schemas/{key}") }));
-        moved.push((key, body));
     });
-    let count = moved.len();
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
-        schemas.extend(moved);
-    }
-    count
+    hoister.finish(doc)
 }
 
 /// Every schema's name: pinned, then by rule from the operations down (responses and requests,
