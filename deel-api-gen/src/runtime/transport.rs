@@ -219,11 +219,13 @@ impl DeelTransport {
                         }
                         Decision::Retry(wait) => {
                             let wait = self.wait(wait, attempt);
-                            if status == 429 && keyed {
+                            if status == 429 && keyed && tracing::enabled!(tracing::Level::DEBUG) {
                                 // Read only to tell a key conflict from the rate limit in the log:
-                                // both are retried after `Retry-After` with the same key.
-                                let error = self.error(response, used.as_ref(), keyed).await;
-                                if matches!(error, Error::IdempotencyConflict { .. }) {
+                                // both are retried after `Retry-After` with the same key, and the
+                                // log line quotes nothing from the body.
+                                let error = Error::from_response(response).await;
+                                if matches!(&error, Error::RateLimited { error, .. } if idempotency::is_conflict(keyed, error))
+                                {
                                     tracing::debug!(
                                         wait_ms = wait.as_millis() as u64,
                                         "idempotency key in use by a request Deel is still performing; \
