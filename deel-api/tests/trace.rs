@@ -30,6 +30,18 @@ impl Write for Capture {
 }
 
 impl Capture {
+    /// Captures this thread's log at `level` and above, until the guard is dropped.
+    fn install(level: tracing::Level) -> (Capture, tracing::subscriber::DefaultGuard) {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (capture, tracing::subscriber::set_default(subscriber))
+    }
+
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).to_string()
     }
@@ -75,14 +87,7 @@ async fn the_trace_of_a_failing_call_has_its_fields_and_no_token() {
 
 #[tokio::test]
 async fn a_correction_reaches_the_caller_and_is_logged_once_per_client() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = Capture::install(tracing::Level::WARN);
 
     let server = MockServer::start().await;
     // Every item's team id is a number where the spec says string.
@@ -123,14 +128,7 @@ async fn a_correction_reaches_the_caller_and_is_logged_once_per_client() {
 
 #[tokio::test]
 async fn a_deprecated_version_is_logged_once_per_operation_and_client() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = Capture::install(tracing::Level::WARN);
 
     let server = MockServer::start().await;
     let deprecated = |r: ResponseTemplate| r.insert_header("deprecation", "@1798761600");

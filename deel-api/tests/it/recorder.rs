@@ -44,18 +44,23 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A client calling through `recorder` with the test's token.
+fn through(recorder: &Recorder) -> Client {
+    Client::builder()
+        .environment(recorder.environment())
+        .rate_limit(None)
+        .token(API_TOKEN)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[tokio::test]
 async fn calls_pass_through_and_fixtures_are_written_without_secrets() {
     let upstream = upstream().await;
     let dir = temp_dir("scrub");
     let recorder =
         Recorder::start(&Environment::Custom(upstream.uri()), &dir).await.unwrap_or_else(|e| panic!("{e}"));
-    let client = Client::builder()
-        .environment(recorder.environment())
-        .rate_limit(None)
-        .token(API_TOKEN)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let client = through(&recorder);
 
     let body = crate::common::session_body("prf-ada");
     let created =
@@ -171,12 +176,7 @@ async fn record_banks(keep: bool) -> String {
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .keep_personal_data(keep);
-    let client = Client::builder()
-        .environment(recorder.environment())
-        .rate_limit(None)
-        .token(API_TOKEN)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let client = through(&recorder);
     let banks = client.get_gp_worker_banks("w-1").send().await.unwrap_or_else(|e| panic!("{e}"));
     // The caller gets the real values.
     assert_eq!(banks.data[0].iban.as_deref(), Some("PT50000201231234567890154"));

@@ -277,6 +277,20 @@ fn oauth_app(base: &str) -> OAuthApp {
 }
 
 /// One replica. Not a test of its own: the tests below run it as a child process.
+/// Starts a call every `every` for `during`, without waiting for the answers (the limiter
+/// decides when each goes), then drops the ones still waiting.
+async fn offer_calls(client: &Client, every: Duration, during: Duration) {
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut tick = tokio::time::interval(every);
+    let until = tokio::time::Instant::now() + during;
+    while tokio::time::Instant::now() < until {
+        tick.tick().await;
+        let client = client.clone();
+        tasks.spawn(async move { client.get_contracts().send().await.is_ok() });
+    }
+    tasks.abort_all();
+}
+
 #[test]
 #[ignore = "run as a child process by the tests in this module"]
 fn child_process() {
@@ -295,15 +309,7 @@ fn child_process() {
                     builder = builder.limiter(Arc::new(redis_from_env().rate_limiter(RATE as f64)));
                 }
                 let client = builder.build().expect("a client");
-                let mut tasks = tokio::task::JoinSet::new();
-                let mut tick = tokio::time::interval(Duration::from_millis(50));
-                let until = tokio::time::Instant::now() + Duration::from_secs(5);
-                while tokio::time::Instant::now() < until {
-                    tick.tick().await;
-                    let client = client.clone();
-                    tasks.spawn(async move { client.get_contracts().send().await.is_ok() });
-                }
-                tasks.abort_all();
+                offer_calls(&client, Duration::from_millis(50), Duration::from_secs(5)).await;
                 "done".to_string()
             }
             // Calls the API three times with an expired pair and the shared store.
@@ -420,15 +426,7 @@ fn child_process() {
                     .expect("a client");
                 let seconds: u64 = env("DEEL_REPLICA_SECONDS").parse().unwrap_or(8);
                 let every: u64 = env("DEEL_REPLICA_EVERY_MS").parse().unwrap_or(50);
-                let mut tasks = tokio::task::JoinSet::new();
-                let mut tick = tokio::time::interval(Duration::from_millis(every));
-                let until = tokio::time::Instant::now() + Duration::from_secs(seconds);
-                while tokio::time::Instant::now() < until {
-                    tick.tick().await;
-                    let client = client.clone();
-                    tasks.spawn(async move { client.get_contracts().send().await.is_ok() });
-                }
-                tasks.abort_all();
+                offer_calls(&client, Duration::from_millis(every), Duration::from_secs(seconds)).await;
                 "done".to_string()
             }
             // The example webhook receiver, with its handled events in Redis: posts each delivery
