@@ -148,3 +148,41 @@ async fn a_connection_refused_is_a_transport_error_after_the_retries() {
         other => panic!("expected a transport error, got {other:?}"),
     }
 }
+
+/// A stand-in that answers every connection with `reply` (raw bytes) and closes it.
+async fn misbehaving(reply: &'static [u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://{}", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let _ = socket.write_all(reply).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    base
+}
+
+#[tokio::test]
+async fn a_server_that_breaks_the_protocol_gives_typed_errors() {
+    let cases: [(&str, &'static [u8]); 3] = [
+        ("a body cut short", b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{\"data\": {\"tok"),
+        ("not HTTP at all", b"SSH-2.0-OpenSSH_9.6\r\n"),
+        ("a success that is not JSON", b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n<html>hi<"),
+    ];
+    for (what, reply) in cases {
+        let client = deel_api_gen::Client::builder()
+            .base_url(misbehaving(reply).await)
+            .token("runtime-test-token")
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let outcome = client.create_worker_access_token(session_body("p-1")).send().await;
+        match outcome {
+            Err(Error::Transport(_) | Error::Decode(_)) => {}
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+}
